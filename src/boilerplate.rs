@@ -1,0 +1,342 @@
+//! Boilerplate detection: which lines of an article are site chrome (menus,
+//! share widgets, "Related topics", comment prompts, copyright and agency
+//! notices) rather than the story.
+//!
+//! Two signals are combined. Per-line rules look at one line alone (known
+//! phrases, pipe and bullet navigation, short fragments without sentence
+//! punctuation). Corpus frequency ([`LineFrequencies`]) catches chrome no
+//! rule knows: a line that appears in many articles, far more often than the
+//! article's own sentences, is chrome. Comparing with the article's own
+//! sentences keeps a story that was republished many times intact.
+
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Why a line was classified as boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "rule", content = "detail")]
+pub enum Reason {
+    /// The line contains a known chrome phrase.
+    Phrase(&'static str),
+    /// Navigation: pipes, bullets or a link list.
+    Navigation,
+    /// A short fragment without sentence punctuation (menu item, heading).
+    Fragment,
+    /// Seen in many articles (estimated count), far more than the article's text.
+    Frequent(u32),
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Phrase(p) => write!(f, "chrome phrase {p:?}"),
+            Reason::Navigation => f.write_str("navigation"),
+            Reason::Fragment => f.write_str("short fragment"),
+            Reason::Frequent(n) => write!(f, "repeated in about {n} articles"),
+        }
+    }
+}
+
+/// Settings for boilerplate removal, with documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoilerplateConfig {
+    /// Apply the per-line rules (default true).
+    pub line_rules: bool,
+    /// Learn frequent lines from the corpus (default true).
+    pub corpus_frequency: bool,
+    /// A line is frequent chrome only if seen in at least this many articles (default 5).
+    pub min_articles: u32,
+    /// … and at least this many times more often than the article's own
+    /// sentences (default 4).
+    pub ratio: u32,
+}
+
+impl Default for BoilerplateConfig {
+    fn default() -> Self {
+        BoilerplateConfig {
+            line_rules: true,
+            corpus_frequency: true,
+            min_articles: 5,
+            ratio: 4,
+        }
+    }
+}
+
+impl BoilerplateConfig {
+    /// No boilerplate removal at all.
+    pub fn disabled() -> Self {
+        BoilerplateConfig {
+            line_rules: false,
+            corpus_frequency: false,
+            ..Self::default()
+        }
+    }
+}
+
+/// Phrases that mark a short line as chrome. Matched on normalized text.
+const CHROME_PHRASES: &[&str] = &[
+    "all rights reserved",
+    "copyright",
+    "©",
+    "related topics",
+    "related articles",
+    "related stories",
+    "related news",
+    "read more",
+    "share this",
+    "share on",
+    "bu haberi paylaşın",
+    "write your comment",
+    "leave a comment",
+    "be the first to comment",
+    "comments are closed",
+    "add comment",
+    "post a comment",
+    "sign up for",
+    "subscribe to",
+    "subscription options",
+    "contains only a portion of the news",
+    "click here",
+    "follow us on",
+    "this site uses akismet",
+    "learn how your comment data",
+    "most viewed",
+    "most read",
+    "editor's picks",
+    "today's top news",
+    "you may also like",
+    "recommended for you",
+    "advertisement",
+    "newsletter",
+    "cookie",
+    "privacy policy",
+    "terms of use",
+    "contributed to this report",
+];
+
+/// Longest line (in words) the phrase and fragment rules apply to: a long
+/// sentence that mentions "copyright" is news, not chrome.
+const RULE_MAX_WORDS: usize = 40;
+
+/// Classifies one normalized line on its own.
+pub fn line_rule(line: &str) -> Option<Reason> {
+    let words = line.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    if line.is_empty() {
+        return None;
+    }
+    if words == 0 {
+        return Some(Reason::Navigation);
+    }
+    if words > RULE_MAX_WORDS {
+        return None;
+    }
+    if let Some(p) = CHROME_PHRASES.iter().find(|p| line.contains(*p)) {
+        return Some(Reason::Phrase(p));
+    }
+    let pipes = line.matches('|').count();
+    if pipes >= 2 || (pipes == 1 && line.trim_end().ends_with('|')) {
+        return Some(Reason::Navigation);
+    }
+    let ends_sentence = line.ends_with(['.', '!', '?', '"', '\'', ':', ')', ';']);
+    let bullet = line.starts_with(['-', '*', '•', '·', '>']);
+    if bullet && !ends_sentence && words <= 15 {
+        return Some(Reason::Navigation);
+    }
+    if words <= 3 && !ends_sentence {
+        return Some(Reason::Fragment);
+    }
+    None
+}
+
+/// The key a line is counted under in [`LineFrequencies`].
+pub fn line_key(line: &str) -> u64 {
+    xxh3_64_with_seed(line.as_bytes(), 0x6c69_6e65)
+}
+
+/// Lines longer than this (in bytes) are never counted: chrome is short.
+const MAX_COUNTED_LINE: usize = 400;
+
+/// Approximate document frequency of lines across a corpus, in fixed memory:
+/// a count-min sketch with conservative update (estimates are never below
+/// the true count and rarely above it).
+#[derive(Debug, Clone)]
+pub struct LineFrequencies {
+    rows: Vec<Vec<u16>>,
+    mask: u64,
+}
+
+const SKETCH_ROWS: usize = 4;
+
+impl LineFrequencies {
+    /// A sketch sized for a corpus of about `corpus_bytes` bytes (4 rows of
+    /// up to 4 Mi counters: at most 32 MiB).
+    pub fn for_corpus_bytes(corpus_bytes: u64) -> Self {
+        let width = (corpus_bytes / 16).clamp(1 << 12, 1 << 22).next_power_of_two();
+        LineFrequencies {
+            rows: vec![vec![0; width as usize]; SKETCH_ROWS],
+            mask: width - 1,
+        }
+    }
+
+    fn slots(&self, key: u64) -> [usize; SKETCH_ROWS] {
+        let mut out = [0; SKETCH_ROWS];
+        let (a, b) = (key, key.rotate_left(32) | 1);
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = (a.wrapping_add((i as u64).wrapping_mul(b)) & self.mask) as usize;
+        }
+        out
+    }
+
+    /// Counts one article's lines (each distinct line once).
+    pub fn add_article<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
+        let mut keys: Vec<u64> = lines
+            .into_iter()
+            .filter(|l| !l.is_empty() && l.len() <= MAX_COUNTED_LINE)
+            .map(line_key)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            self.increment(key);
+        }
+    }
+
+    fn increment(&mut self, key: u64) {
+        let slots = self.slots(key);
+        let current = self.estimate_slots(&slots);
+        let next = current.saturating_add(1);
+        for (row, &slot) in self.rows.iter_mut().zip(&slots) {
+            if row[slot] < next {
+                row[slot] = next;
+            }
+        }
+    }
+
+    fn estimate_slots(&self, slots: &[usize; SKETCH_ROWS]) -> u16 {
+        self.rows.iter().zip(slots).map(|(row, &s)| row[s]).min().unwrap_or(0)
+    }
+
+    /// Estimated number of articles containing the line.
+    pub fn estimate(&self, line: &str) -> u32 {
+        if line.is_empty() || line.len() > MAX_COUNTED_LINE {
+            return 0;
+        }
+        u32::from(self.estimate_slots(&self.slots(line_key(line))))
+    }
+}
+
+/// The verdict on each line of one article: `None` keeps the line.
+pub fn classify(
+    lines: &[String],
+    config: &BoilerplateConfig,
+    freq: Option<&LineFrequencies>,
+) -> Vec<Option<Reason>> {
+    let mut verdicts: Vec<Option<Reason>> = lines
+        .iter()
+        .map(|l| if config.line_rules { line_rule(l) } else { None })
+        .collect();
+    if let (true, Some(freq)) = (config.corpus_frequency, freq) {
+        let counts: Vec<u32> = lines.iter().map(|l| freq.estimate(l)).collect();
+        let base = typical_sentence_count(lines, &counts);
+        let floor = config.min_articles.max(base.saturating_mul(config.ratio));
+        for (verdict, &count) in verdicts.iter_mut().zip(&counts) {
+            if verdict.is_none() && count >= floor {
+                *verdict = Some(Reason::Frequent(count));
+            }
+        }
+    }
+    if verdicts.iter().zip(lines).all(|(v, l)| v.is_some() || l.is_empty()) {
+        // Everything looked like chrome: keep the text rather than lose the article.
+        verdicts.iter_mut().for_each(|v| *v = None);
+    }
+    verdicts
+}
+
+/// The median count of the article's long lines (its sentences), or of all
+/// its lines when it has no long line.
+fn typical_sentence_count(lines: &[String], counts: &[u32]) -> u32 {
+    let long: Vec<u32> = lines
+        .iter()
+        .zip(counts)
+        .filter(|(l, _)| l.split(' ').count() >= 8)
+        .map(|(_, &c)| c.max(1))
+        .collect();
+    let mut pool = if long.is_empty() {
+        counts.iter().filter(|&&c| c > 0).copied().collect()
+    } else {
+        long
+    };
+    if pool.is_empty() {
+        return 1;
+    }
+    pool.sort_unstable();
+    pool[pool.len() / 2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize_lines;
+
+    #[test]
+    fn line_rules_catch_seed_chrome_and_keep_sentences() {
+        let chrome = [
+            "Related topics",
+            "Bu haberi paylaşın",
+            "Write your comment",
+            "||||||||",
+            "|",
+            "Pumping up power of consumption |",
+            "- Talks establish fishery hotline",
+            "Most Viewed",
+            "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+            "Anadolu Agency website contains only a portion of the news stories offered to subscribers in the AA News Broadcasting System (HAS), and in summarized form. Please contact us for subscription options.",
+        ];
+        for line in chrome {
+            let norm = crate::normalize::normalize_line(line);
+            assert!(line_rule(&norm).is_some(), "kept chrome {line:?}");
+        }
+        let story = [
+            "Kerry has had repeated meetings on Syria with Lavrov as the situation in Aleppo has deteriorated.",
+            "\"It hasn't come as a surprise.\"",
+            "Both expressed concerns about North Korea at the start of the meeting.",
+        ];
+        for line in story {
+            let norm = crate::normalize::normalize_line(line);
+            assert_eq!(line_rule(&norm), None, "dropped story line {line:?}");
+        }
+    }
+
+    #[test]
+    fn frequent_lines_are_chrome_but_republished_stories_are_not() {
+        let story = |i: usize| {
+            normalize_lines(&format!(
+                "Story number {i} tells what happened in town {i} today after the vote.\nSubscribe now for the full Morning Brief in your inbox daily\nThe mayor of town {i} said the result was a surprise to everyone there."
+            ))
+        };
+        let mut freq = LineFrequencies::for_corpus_bytes(10_000);
+        for i in 0..20 {
+            freq.add_article(story(i).iter().map(String::as_str));
+        }
+        let republished = story(99);
+        for _ in 0..20 {
+            freq.add_article(republished.iter().map(String::as_str));
+        }
+        let config = BoilerplateConfig {
+            line_rules: false,
+            ..BoilerplateConfig::default()
+        };
+        let v = classify(&story(3), &config, Some(&freq));
+        assert_eq!(v[0], None);
+        assert!(matches!(v[1], Some(Reason::Frequent(n)) if n >= 40));
+        let v = classify(&republished, &config, Some(&freq));
+        assert!(v.iter().all(Option::is_none), "{v:?}");
+    }
+
+    #[test]
+    fn an_article_that_is_all_chrome_is_kept_whole() {
+        let lines = normalize_lines("Related topics\nMost Viewed");
+        let v = classify(&lines, &BoilerplateConfig::default(), None);
+        assert!(v.iter().all(Option::is_none));
+    }
+}

@@ -1,0 +1,101 @@
+//! Text normalization: HTML entities, NFKC, case, typographic quotes and
+//! dashes, invisible characters and whitespace, line by line.
+//!
+//! Lines are kept (one output line per input line) so boilerplate detection
+//! and reports can point at the original line.
+
+use std::borrow::Cow;
+
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// Bumped whenever normalization output changes; recorded in signatures so
+/// signatures from different normalizers refuse to compare.
+pub const NORMALIZER_VERSION: u8 = 1;
+
+/// Normalizes one line: decoded entities, NFKC, lowercase, folded quotes and
+/// dashes, no invisible characters, single spaces, trimmed.
+pub fn normalize_line(line: &str) -> String {
+    let decoded = if line.contains('&') {
+        html_escape::decode_html_entities(line)
+    } else {
+        Cow::Borrowed(line)
+    };
+    let mut out = String::with_capacity(decoded.len());
+    let mut pending_space = false;
+    let mut push = |c: char, out: &mut String| match fold_char(c) {
+        Folded::Drop => {}
+        Folded::Space => pending_space = !out.is_empty(),
+        Folded::Char(c) => {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    };
+    if decoded.is_ascii() || is_nfkc_quick(decoded.chars()) == IsNormalized::Yes {
+        decoded.chars().for_each(|c| push(c, &mut out));
+    } else {
+        decoded.nfkc().for_each(|c| push(c, &mut out));
+    }
+    out
+}
+
+/// Splits text into lines and normalizes each (see [`normalize_line`]).
+pub fn normalize_lines(text: &str) -> Vec<String> {
+    text.split('\n').map(normalize_line).collect()
+}
+
+enum Folded {
+    Drop,
+    Space,
+    Char(char),
+}
+
+fn fold_char(c: char) -> Folded {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '\u{00b4}' | '`' => {
+            Folded::Char('\'')
+        }
+        '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{00ab}' | '\u{00bb}' => {
+            Folded::Char('"')
+        }
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => Folded::Char('-'),
+        '\u{2026}' => Folded::Char('.'),
+        '\u{00ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => Folded::Drop,
+        c if c.is_whitespace() => Folded::Space,
+        c if c.is_control() => Folded::Drop,
+        c => Folded::Char(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_typography_entities_and_space() {
+        let cases = [
+            ("Kerry said \u{201c}common sense\u{201d}", "kerry said \"common sense\""),
+            ("Kerry\u{2019}s  proposal", "kerry's proposal"),
+            ("a\u{00a0}b \t c ", "a b c"),
+            ("Tom &amp; Jerry &#8217;", "tom & jerry '"),
+            ("ﬁne \u{ff21}", "fine a"),
+            ("co\u{00ad}operation\u{200b}", "cooperation"),
+            ("5\u{2013}1/2", "5-1/2"),
+            ("\u{feff}Title\r", "title"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize_line(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn keeps_one_output_line_per_input_line() {
+        assert_eq!(normalize_lines("A\n\nB"), vec!["a", "", "b"]);
+    }
+}

@@ -1,0 +1,153 @@
+//! Outputs of a dedup run: the cleaned corpus (kept records exactly as
+//! read), the removal report, the rejected records, the stripped
+//! boilerplate, and a readable text report. Writers take any `Write`; the
+//! caller names the destination for error messages.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::dedup::DedupOutcome;
+use crate::error::{Error, Result};
+use crate::ingest::Corpus;
+use crate::progress::{Progress, Stage};
+
+fn io_err(name: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io("cannot write", name, e)
+}
+
+fn write_line(out: &mut dyn Write, value: &Value, name: &Path) -> Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| io_err(name)(e.into()))?;
+    out.write_all(b"\n").map_err(io_err(name))
+}
+
+/// Writes every kept record, in input order, exactly as it was read
+/// (`.txt` articles as JSON objects). Re-reads the corpus.
+///
+/// # Errors
+/// Reading the corpus or writing `out`.
+pub fn write_cleaned(
+    corpus: &Corpus,
+    outcome: &DedupOutcome,
+    out: &mut dyn Write,
+    name: &Path,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let kept = outcome.kept_seqs();
+    progress.begin(Stage::Write, Some(corpus.total_bytes()));
+    for record in corpus.records() {
+        let record = record?;
+        progress.advance(record.len() as u64);
+        if !kept.get(record.seq).copied().unwrap_or(false) {
+            continue;
+        }
+        let line = record.original_json().ok_or_else(|| Error::BadRecord {
+            location: record.location.clone(),
+            reason: crate::ingest::RejectReason::InvalidUtf8(0),
+        })?;
+        out.write_all(line.as_bytes()).map_err(io_err(name))?;
+        out.write_all(b"\n").map_err(io_err(name))?;
+    }
+    progress.end();
+    out.flush().map_err(io_err(name))
+}
+
+/// One JSON object per removed duplicate (and, with `with_rejected`, per
+/// rejected record), in input order.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_removed(outcome: &DedupOutcome, with_rejected: bool, out: &mut dyn Write, name: &Path) -> Result<()> {
+    let t = &outcome.table;
+    let mut rejected = outcome.rejected.iter().peekable();
+    for row in 0..t.len() as u32 {
+        while with_rejected && rejected.peek().is_some_and(|r| r.seq < t.seq(row)) {
+            write_line(out, &rejection_json(rejected.next().expect("peeked")), name)?;
+        }
+        if let Some((rep, m)) = outcome.duplicate_of(row) {
+            let loc = t.location(row);
+            let value = json!({
+                "id": t.id(row),
+                "status": "duplicate",
+                "duplicate_of": t.id(rep),
+                "similarity": m.similarity,
+                "containment": m.containment,
+                "file": &*loc.file,
+                "line": loc.line,
+            });
+            write_line(out, &value, name)?;
+        }
+    }
+    if with_rejected {
+        for r in rejected {
+            write_line(out, &rejection_json(r), name)?;
+        }
+    }
+    out.flush().map_err(io_err(name))
+}
+
+/// One JSON object per rejected record, in input order.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_rejected(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) -> Result<()> {
+    for r in &outcome.rejected {
+        write_line(out, &rejection_json(r), name)?;
+    }
+    out.flush().map_err(io_err(name))
+}
+
+fn rejection_json(r: &crate::dedup::Rejection) -> Value {
+    json!({
+        "id": r.id,
+        "status": "rejected",
+        "reason": r.reason.code(),
+        "message": r.reason.to_string(),
+        "file": &*r.location.file,
+        "line": r.location.line,
+    })
+}
+
+/// One JSON object per article that lost lines to boilerplate removal.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_boilerplate(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) -> Result<()> {
+    for (row, lines) in &outcome.stripped {
+        let value = json!({ "id": outcome.table.id(*row), "stripped": lines });
+        write_line(out, &value, name)?;
+    }
+    out.flush().map_err(io_err(name))
+}
+
+/// A readable report: each duplicate group with its kept article first.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_text_report(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) -> Result<()> {
+    let t = &outcome.table;
+    let title = |r: u32| t.title(r).map(|s| format!("  {s}")).unwrap_or_default();
+    let mut text = String::new();
+    if outcome.groups.is_empty() {
+        text.push_str("no duplicates found\n");
+    }
+    for (i, g) in outcome.groups.iter().enumerate() {
+        text.push_str(&format!("group {} ({} articles)\n", i + 1, g.members.len() + 1));
+        text.push_str(&format!("  keep    {}{}\n", t.id(g.representative), title(g.representative)));
+        for m in &g.members {
+            text.push_str(&format!(
+                "  remove  {}  similarity {:.2}  containment {:.2}{}\n",
+                t.id(m.row),
+                m.similarity,
+                m.containment,
+                title(m.row)
+            ));
+        }
+    }
+    for r in &outcome.rejected {
+        text.push_str(&format!("rejected {}: {}\n", r.location, r.reason));
+    }
+    out.write_all(text.as_bytes()).map_err(io_err(name))?;
+    out.flush().map_err(io_err(name))
+}

@@ -1,0 +1,133 @@
+//! The signed-article table: per article, what later stages need (id,
+//! location, keep-rule facts, optional gold label, signature), stored
+//! column-wise so a million articles fit in a few hundred megabytes.
+
+use std::sync::Arc;
+
+use crate::ingest::Location;
+use crate::minhash::{containment_from_jaccard, estimate_jaccard, MinHashParams};
+
+/// Articles that were read and signed, in input order (row order).
+#[derive(Debug, Clone)]
+pub struct ArticleTable {
+    params: MinHashParams,
+    ids: Vec<Box<str>>,
+    seqs: Vec<usize>,
+    locations: Vec<Location>,
+    clean_len: Vec<u32>,
+    published: Vec<Option<Box<str>>>,
+    sources: Vec<Option<Box<str>>>,
+    titles: Vec<Option<Box<str>>>,
+    labels: Vec<Option<Arc<str>>>,
+    slots: Vec<u32>,
+    set_size: Vec<u32>,
+    content_hash: Vec<u64>,
+}
+
+/// One article's row as it goes into the table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub seq: usize,
+    pub location: Location,
+    pub clean_len: u32,
+    pub published: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+    pub label: Option<Arc<str>>,
+    pub slots: Vec<u32>,
+    pub set_size: u32,
+    pub content_hash: u64,
+}
+
+impl ArticleTable {
+    /// An empty table for signatures with these parameters.
+    pub fn new(params: MinHashParams) -> Self {
+        ArticleTable {
+            params,
+            ids: Vec::new(),
+            seqs: Vec::new(),
+            locations: Vec::new(),
+            clean_len: Vec::new(),
+            published: Vec::new(),
+            sources: Vec::new(),
+            titles: Vec::new(),
+            labels: Vec::new(),
+            slots: Vec::new(),
+            set_size: Vec::new(),
+            content_hash: Vec::new(),
+        }
+    }
+
+    /// Appends a row; returns its row number.
+    pub fn push(&mut self, row: Row) -> u32 {
+        debug_assert_eq!(row.slots.len(), self.params.num_perm);
+        let r = self.ids.len() as u32;
+        self.ids.push(row.id.into_boxed_str());
+        self.seqs.push(row.seq);
+        self.locations.push(row.location);
+        self.clean_len.push(row.clean_len);
+        self.published.push(row.published.map(String::into_boxed_str));
+        self.sources.push(row.source.map(String::into_boxed_str));
+        self.titles.push(row.title.map(String::into_boxed_str));
+        self.labels.push(row.label);
+        self.slots.extend_from_slice(&row.slots);
+        self.set_size.push(row.set_size);
+        self.content_hash.push(row.content_hash);
+        r
+    }
+
+    pub fn params(&self) -> &MinHashParams {
+        &self.params
+    }
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    pub fn id(&self, row: u32) -> &str {
+        &self.ids[row as usize]
+    }
+    pub fn seq(&self, row: u32) -> usize {
+        self.seqs[row as usize]
+    }
+    pub fn location(&self, row: u32) -> &Location {
+        &self.locations[row as usize]
+    }
+    pub fn clean_len(&self, row: u32) -> u32 {
+        self.clean_len[row as usize]
+    }
+    pub fn published(&self, row: u32) -> Option<&str> {
+        self.published[row as usize].as_deref()
+    }
+    pub fn source(&self, row: u32) -> Option<&str> {
+        self.sources[row as usize].as_deref()
+    }
+    pub fn title(&self, row: u32) -> Option<&str> {
+        self.titles[row as usize].as_deref()
+    }
+    pub fn label(&self, row: u32) -> Option<&Arc<str>> {
+        self.labels[row as usize].as_ref()
+    }
+    pub fn slots(&self, row: u32) -> &[u32] {
+        let k = self.params.num_perm;
+        &self.slots[row as usize * k..(row as usize + 1) * k]
+    }
+    pub fn set_size(&self, row: u32) -> u32 {
+        self.set_size[row as usize]
+    }
+    pub fn content_hash(&self, row: u32) -> u64 {
+        self.content_hash[row as usize]
+    }
+
+    /// Estimated Jaccard similarity of two rows.
+    pub fn jaccard(&self, a: u32, b: u32) -> f64 {
+        estimate_jaccard(self.slots(a), self.set_size(a), self.slots(b), self.set_size(b))
+    }
+
+    /// Estimated share of row `a`'s shingles found in row `b`.
+    pub fn containment(&self, a: u32, b: u32) -> f64 {
+        containment_from_jaccard(self.jaccard(a, b), self.set_size(a), self.set_size(b))
+    }
+}
