@@ -23,6 +23,7 @@ use crate::minhash::{MinHashParams, MinHasher};
 use crate::normalize::normalize_lines;
 use crate::progress::{Progress, Stage};
 use crate::shingle::{Language, ShingleConfig};
+use crate::store::ShingleStoreWriter;
 use crate::table::{ArticleTable, Row};
 
 /// What to do with a bad record.
@@ -38,47 +39,55 @@ pub enum OnError {
 /// Settings of the near-duplicate job. `Default` gives the documented defaults.
 #[derive(Debug, Clone)]
 pub struct DedupConfig {
-    /// MinHash slots, shingle size, seed and scheme (defaults: 128, 2, 0, one-permutation).
+    /// MinHash slots, shingle size, seed and scheme (defaults: 128, 3, 0, one-permutation).
     pub minhash: MinHashParams,
-    /// Skip English stopwords before shingling (default true).
+    /// Skip English stopwords before shingling (default false).
     pub skip_stopwords: bool,
-    /// Two articles are copies when their estimated Jaccard reaches this (default 0.5) …
+    /// Two articles are copies when the Jaccard similarity of their shingle
+    /// sets (exact, verified on the stored sets) reaches this (default 0.5) …
     pub threshold: f64,
-    /// … or when the shorter one's estimated containment in the longer
-    /// reaches this (default 0.7; 1.0 or more turns containment off) …
+    /// … or when the share of the shorter one's shingles found in the longer
+    /// reaches this (default 0.38; above 1 turns containment off) …
     pub containment: f64,
     /// … and the shorter has at least this many shingles (default 15).
     pub containment_min_shingles: u32,
-    /// Jaccard the LSH bands are tuned for (default 0.2): lower than
-    /// `threshold` so that truncated copies become candidates.
+    /// Jaccard the LSH bands are tuned for (default 0.3); abridged copies
+    /// with lower Jaccard are found by the rare-shingle pass.
     pub candidate_threshold: f64,
     /// Explicit bands × rows, overriding `candidate_threshold`.
     pub lsh: Option<LshParams>,
+    /// Rare-shingle candidates: articles sharing any single MinHash slot
+    /// become candidates when at most this many articles share it (default
+    /// 64; 0 turns the pass off). A copy shares rare shingles with its
+    /// original even when it is a third as long and its Jaccard is 0.05;
+    /// a slot shared by many articles holds a common phrase, not evidence.
+    pub rare_bucket: usize,
     /// Which copy is kept (default longest).
     pub keep: KeepRule,
     pub boilerplate: BoilerplateConfig,
     /// Keep the list of stripped lines for a report (default false).
     pub collect_boilerplate: bool,
     pub on_error: OnError,
-    /// Keep this input field's value per article (for `eval`).
-    pub label_field: Option<String>,
+    /// Keep these input fields' values per article (for `eval`).
+    pub label_fields: Vec<String>,
 }
 
 impl Default for DedupConfig {
     fn default() -> Self {
         DedupConfig {
             minhash: MinHashParams::default(),
-            skip_stopwords: true,
+            skip_stopwords: false,
             threshold: 0.5,
-            containment: 0.7,
+            containment: 0.38,
             containment_min_shingles: 15,
-            candidate_threshold: 0.2,
+            candidate_threshold: 0.3,
             lsh: None,
+            rare_bucket: 64,
             keep: KeepRule::default(),
             boilerplate: BoilerplateConfig::default(),
             collect_boilerplate: false,
             on_error: OnError::default(),
-            label_field: None,
+            label_fields: Vec::new(),
         }
     }
 }
@@ -150,9 +159,9 @@ pub struct DuplicateGroup {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Member {
     pub row: u32,
-    /// Estimated Jaccard similarity with the representative.
+    /// Jaccard similarity of the shingle sets with the representative's.
     pub similarity: f64,
-    /// Estimated share of this article's shingles found in the representative.
+    /// Share of this article's shingles found in the representative.
     pub containment: f64,
 }
 
@@ -214,6 +223,7 @@ pub struct Deduplicator {
 /// One record after the parallel part of signing.
 struct Signed {
     row: Row,
+    shingles: Vec<u32>,
     stripped: Vec<StrippedLine>,
 }
 
@@ -305,6 +315,7 @@ impl Deduplicator {
         let mut rejected = Vec::new();
         let mut stripped = Vec::new();
         let mut seen = IdRegistry::default();
+        let mut store = ShingleStoreWriter::new()?;
         let mut records = 0;
         progress.begin(Stage::Sign, Some(corpus.total_bytes()));
         for_each_chunk(
@@ -324,7 +335,9 @@ impl Deduplicator {
                     None => Ok(s),
                 });
                 match result {
-                    Ok(s) => {
+                    Ok(mut s) => {
+                        store.push(&s.shingles)?;
+                        s.shingles = Vec::new();
                         let row = table.push(s.row);
                         seen.insert(table.id(row), row);
                         if !s.stripped.is_empty() {
@@ -351,6 +364,7 @@ impl Deduplicator {
             },
         )?;
         progress.end();
+        table.attach_store(store.finish()?);
         Ok((table, rejected, stripped, records))
     }
 
@@ -375,13 +389,19 @@ impl Deduplicator {
         let shingles = self.config.shingle_config().shingles(kept.iter().copied(), lang);
         let mut slots = vec![0u32; self.config.minhash.num_perm];
         self.hasher.fill_slots(&shingles, &mut slots);
+        let compact = ShingleStoreWriter::compact(&shingles);
         let clean_len: usize = kept.iter().map(|l| l.len()).sum();
-        let label = self.config.label_field.as_ref().and_then(|f| {
-            article.extra.get(f).map(|v| match v {
-                serde_json::Value::String(s) => Arc::from(s.as_str()),
-                other => Arc::from(other.to_string()),
+        let labels = self
+            .config
+            .label_fields
+            .iter()
+            .map(|f| {
+                article.extra.get(f).map(|v| match v {
+                    serde_json::Value::String(s) => Arc::from(s.as_str()),
+                    other => Arc::from(other.to_string()),
+                })
             })
-        });
+            .collect();
         Ok(Signed {
             row: Row {
                 id: article.id,
@@ -391,24 +411,32 @@ impl Deduplicator {
                 published: article.published,
                 source: article.source,
                 title: article.title,
-                label,
+                labels,
                 slots,
-                set_size: u32::try_from(shingles.len()).unwrap_or(u32::MAX),
+                set_size: u32::try_from(compact.len()).unwrap_or(u32::MAX),
                 content_hash: xxh3_64(kept.join("\n").as_bytes()),
             },
+            shingles: compact,
             stripped,
         })
     }
 
-    /// LSH candidates band by band, verified in parallel, joined in order.
+    /// LSH candidates band by band (then slot by slot for rare shingles),
+    /// verified in parallel, joined in order.
     fn join_candidates(&self, table: &ArticleTable, uf: &mut UnionFind, stats: &mut Stats, progress: &dyn Progress) {
-        progress.begin(Stage::Candidates, Some(self.lsh.bands as u64));
-        for band in 0..self.lsh.bands {
-            let buckets = self.lsh.buckets(band, table.len(), |i| table.slots(i as u32), |i| {
+        let k = self.config.minhash.num_perm;
+        let single = LshParams { bands: k, rows: 1 };
+        let rare_passes = if self.config.rare_bucket >= 2 { k } else { 0 };
+        progress.begin(Stage::Candidates, Some((self.lsh.bands + rare_passes) as u64));
+        let passes = (0..self.lsh.bands)
+            .map(|b| (self.lsh, b, usize::MAX))
+            .chain((0..rare_passes).map(|b| (single, b, self.config.rare_bucket)));
+        for (lsh, band, max_bucket) in passes {
+            let buckets = lsh.buckets(band, table.len(), |i| table.slots(i as u32), |i| {
                 table.set_size(i as u32) == 0
             });
             let mut pairs = Vec::new();
-            for bucket in &buckets {
+            for bucket in buckets.iter().filter(|b| b.len() <= max_bucket) {
                 pairs_in_bucket(bucket, uf, &mut pairs);
             }
             stats.candidate_pairs += pairs.len();
@@ -425,45 +453,35 @@ impl Deduplicator {
 
     /// Whether a candidate pair really is a copy.
     pub(crate) fn verify(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
-        let j = table.jaccard(a, b);
-        if j >= self.config.threshold {
-            return true;
-        }
         let (small, large) = if table.set_size(a) <= table.set_size(b) { (a, b) } else { (b, a) };
-        table.set_size(small) >= self.config.containment_min_shingles
-            && table.containment(small, large) >= self.config.containment
+        let o = table.overlap(small, large);
+        o.jaccard >= self.config.threshold
+            || (table.set_size(small) >= self.config.containment_min_shingles
+                && o.containment >= self.config.containment)
     }
 
+    /// Splits each connected component into stars: rows in keep-rule order,
+    /// each joining the most similar earlier representative it verifies
+    /// against directly, or becoming one. A short article contained in two
+    /// unrelated ones therefore cannot chain them into one group, and every
+    /// removed article is a verified copy of the one it points to.
     fn choose_representatives(&self, table: &ArticleTable, uf: &mut UnionFind) -> (Vec<DuplicateGroup>, Vec<Option<u32>>) {
-        let mut group_of = vec![None; table.len()];
         let candidate = |r: u32| Candidate {
             clean_len: table.clean_len(r),
             published: table.published(r),
             source: table.source(r),
         };
-        let groups: Vec<DuplicateGroup> = uf
+        let stars: Vec<Vec<DuplicateGroup>> = uf
             .groups()
-            .into_iter()
-            .map(|rows| {
-                let rep = *rows
-                    .iter()
-                    .min_by(|&&a, &&b| self.config.keep.compare(&candidate(a), &candidate(b)).then(a.cmp(&b)))
-                    .expect("groups have two or more rows");
-                let members = rows
-                    .iter()
-                    .filter(|&&r| r != rep)
-                    .map(|&r| Member {
-                        row: r,
-                        similarity: round4(table.jaccard(r, rep)),
-                        containment: round4(table.containment(r, rep)),
-                    })
-                    .collect();
-                DuplicateGroup {
-                    representative: rep,
-                    members,
-                }
+            .into_par_iter()
+            .map(|mut rows| {
+                rows.sort_by(|&a, &b| self.config.keep.compare(&candidate(a), &candidate(b)).then(a.cmp(&b)));
+                self.stars(table, &rows)
             })
             .collect();
+        let mut groups: Vec<DuplicateGroup> = stars.into_iter().flatten().collect();
+        groups.sort_by_key(|g| g.representative);
+        let mut group_of = vec![None; table.len()];
         for (g, group) in groups.iter().enumerate() {
             group_of[group.representative as usize] = Some(g as u32);
             for m in &group.members {
@@ -471,6 +489,40 @@ impl Deduplicator {
             }
         }
         (groups, group_of)
+    }
+
+    /// Star clustering of one component whose rows are in keep-rule order.
+    fn stars(&self, table: &ArticleTable, rows: &[u32]) -> Vec<DuplicateGroup> {
+        let mut groups: Vec<DuplicateGroup> = Vec::new();
+        for &row in rows {
+            let mut best: Option<(crate::table::Overlap, usize)> = None;
+            for (i, g) in groups.iter().enumerate() {
+                let rep = g.representative;
+                let exact_copy = table.content_hash(rep) == table.content_hash(row);
+                if exact_copy || self.verify(table, row, rep) {
+                    let o = table.overlap(row, rep);
+                    if best.is_none_or(|(b, _)| o.jaccard > b.jaccard) {
+                        best = Some((o, i));
+                    }
+                }
+            }
+            match best {
+                Some((o, i)) => groups[i].members.push(Member {
+                    row,
+                    similarity: round4(o.jaccard),
+                    containment: round4(o.containment),
+                }),
+                None => groups.push(DuplicateGroup {
+                    representative: row,
+                    members: Vec::new(),
+                }),
+            }
+        }
+        groups.retain(|g| !g.members.is_empty());
+        for g in &mut groups {
+            g.members.sort_by_key(|m| m.row);
+        }
+        groups
     }
 }
 

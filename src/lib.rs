@@ -20,6 +20,7 @@ pub mod normalize;
 pub mod progress;
 pub mod report;
 pub mod shingle;
+pub mod store;
 pub mod synth;
 pub mod table;
 

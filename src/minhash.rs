@@ -48,7 +48,7 @@ impl Default for MinHashParams {
     fn default() -> Self {
         MinHashParams {
             num_perm: 128,
-            ngram: 2,
+            ngram: 3,
             seed: 0,
             scheme: Scheme::OnePermutation,
             normalizer: crate::normalize::NORMALIZER_VERSION,

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::ingest::Location;
-use crate::minhash::{containment_from_jaccard, estimate_jaccard, MinHashParams};
+use crate::minhash::{estimate_jaccard, MinHashParams};
+use crate::store::ShingleStore;
 
 /// Articles that were read and signed, in input order (row order).
 #[derive(Debug, Clone)]
@@ -18,10 +19,19 @@ pub struct ArticleTable {
     published: Vec<Option<Box<str>>>,
     sources: Vec<Option<Box<str>>>,
     titles: Vec<Option<Box<str>>>,
-    labels: Vec<Option<Arc<str>>>,
+    labels: Vec<Box<[Option<Arc<str>>]>>,
     slots: Vec<u32>,
     set_size: Vec<u32>,
     content_hash: Vec<u64>,
+    store: Option<Arc<ShingleStore>>,
+}
+
+/// Exact overlap of two articles' shingle sets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overlap {
+    pub jaccard: f64,
+    /// Share of the first article's shingles found in the second.
+    pub containment: f64,
 }
 
 /// One article's row as it goes into the table.
@@ -34,7 +44,7 @@ pub struct Row {
     pub published: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
-    pub label: Option<Arc<str>>,
+    pub labels: Vec<Option<Arc<str>>>,
     pub slots: Vec<u32>,
     pub set_size: u32,
     pub content_hash: u64,
@@ -56,7 +66,13 @@ impl ArticleTable {
             slots: Vec::new(),
             set_size: Vec::new(),
             content_hash: Vec::new(),
+            store: None,
         }
+    }
+
+    /// Attaches the stored shingle sets of all rows (see [`crate::store`]).
+    pub fn attach_store(&mut self, store: ShingleStore) {
+        self.store = Some(Arc::new(store));
     }
 
     /// Appends a row; returns its row number.
@@ -70,7 +86,7 @@ impl ArticleTable {
         self.published.push(row.published.map(String::into_boxed_str));
         self.sources.push(row.source.map(String::into_boxed_str));
         self.titles.push(row.title.map(String::into_boxed_str));
-        self.labels.push(row.label);
+        self.labels.push(row.labels.into_boxed_slice());
         self.slots.extend_from_slice(&row.slots);
         self.set_size.push(row.set_size);
         self.content_hash.push(row.content_hash);
@@ -107,8 +123,9 @@ impl ArticleTable {
     pub fn title(&self, row: u32) -> Option<&str> {
         self.titles[row as usize].as_deref()
     }
-    pub fn label(&self, row: u32) -> Option<&Arc<str>> {
-        self.labels[row as usize].as_ref()
+    /// The values of the configured label fields (see `DedupConfig::label_fields`).
+    pub fn labels(&self, row: u32) -> &[Option<Arc<str>>] {
+        &self.labels[row as usize]
     }
     pub fn slots(&self, row: u32) -> &[u32] {
         let k = self.params.num_perm;
@@ -121,13 +138,25 @@ impl ArticleTable {
         self.content_hash[row as usize]
     }
 
-    /// Estimated Jaccard similarity of two rows.
-    pub fn jaccard(&self, a: u32, b: u32) -> f64 {
+    /// Jaccard similarity of two rows estimated from their signatures.
+    pub fn estimated_jaccard(&self, a: u32, b: u32) -> f64 {
         estimate_jaccard(self.slots(a), self.set_size(a), self.slots(b), self.set_size(b))
     }
 
-    /// Estimated share of row `a`'s shingles found in row `b`.
-    pub fn containment(&self, a: u32, b: u32) -> f64 {
-        containment_from_jaccard(self.jaccard(a, b), self.set_size(a), self.set_size(b))
+    /// Exact overlap of two rows from the stored shingle sets.
+    ///
+    /// # Panics
+    /// When no store is attached (the pipeline always attaches one).
+    pub fn overlap(&self, a: u32, b: u32) -> Overlap {
+        let store = self.store.as_ref().expect("shingle store attached");
+        let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
+        if na == 0 || nb == 0 {
+            return Overlap { jaccard: 0.0, containment: 0.0 };
+        }
+        let inter = store.intersection(a, b) as f64;
+        Overlap {
+            jaccard: inter / ((na + nb) as f64 - inter),
+            containment: inter / na as f64,
+        }
     }
 }

@@ -1,0 +1,240 @@
+//! Argument definitions (clap derive) and their conversion to library configs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use newsdedup::boilerplate::BoilerplateConfig;
+use newsdedup::lsh::LshParams;
+use newsdedup::{DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
+
+/// Clean scraped news corpora: find copies of the same article.
+#[derive(Debug, Parser)]
+#[command(name = "newsdedup", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Worker threads (default: one per core). Output does not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(usize))]
+    pub threads: Option<usize>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Remove near-duplicate articles: keep one per group, report the rest.
+    #[command(after_help = DEDUP_EXAMPLES)]
+    Dedup(DedupArgs),
+    /// Score duplicate detection against gold labels in the input.
+    #[command(after_help = EVAL_EXAMPLES)]
+    Eval(EvalArgs),
+    /// Write the near-duplicate benchmark: real articles plus syndicated copies.
+    #[command(after_help = GENERATE_EXAMPLES)]
+    Generate(GenerateArgs),
+}
+
+const DEDUP_EXAMPLES: &str = "Examples:
+  newsdedup dedup testdata/seeds
+  newsdedup dedup feed.jsonl -o cleaned.jsonl --report removed.jsonl
+  cat feed.jsonl | newsdedup dedup - -o cleaned.jsonl --keep earliest
+  newsdedup dedup --explain-threshold --threshold 0.5";
+
+const EVAL_EXAMPLES: &str = "Examples:
+  newsdedup generate --from testdata/ecbplus/docs.jsonl --tier gentle -o gentle.jsonl
+  newsdedup eval gentle.jsonl --gold-field dup_group --negative-field event";
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  newsdedup generate --from testdata/ecbplus/docs.jsonl --tier heavy -o heavy.jsonl
+  newsdedup generate --from testdata/ecbplus/docs.jsonl --tier mixed --scale 200000 -o big.jsonl";
+
+/// Flags shared by every command that runs duplicate detection.
+#[derive(Debug, Args, Clone)]
+pub struct DetectArgs {
+    /// Inputs: JSON Lines files, directories of .txt files (first line is the
+    /// title, file stem the id), or - for stdin.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Jaccard similarity (of shingle sets) at which two articles are copies.
+    #[arg(long, default_value_t = 0.5, value_name = "J")]
+    pub threshold: f64,
+
+    /// Also copies: this share of the shorter article's shingles occurs in the
+    /// longer (a truncated or abridged copy). Above 1 turns it off.
+    #[arg(long, default_value_t = 0.38, value_name = "C")]
+    pub containment: f64,
+
+    /// Jaccard the LSH bands are tuned for; lower finds more candidates.
+    #[arg(long, default_value_t = 0.3, value_name = "J")]
+    pub candidate_threshold: f64,
+
+    /// Rare-shingle candidates: articles sharing one MinHash slot that at most
+    /// N articles share are compared (finds abridged copies); 0 turns it off.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub rare_bucket: usize,
+
+    /// Explicit LSH bands (with --rows), instead of --candidate-threshold.
+    #[arg(long, requires = "rows", value_name = "B")]
+    pub bands: Option<usize>,
+
+    /// Explicit LSH rows per band (with --bands).
+    #[arg(long, requires = "bands", value_name = "R")]
+    pub rows: Option<usize>,
+
+    /// MinHash slots per signature.
+    #[arg(long, default_value_t = 128, value_name = "K")]
+    pub num_perm: usize,
+
+    /// Words per shingle.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub ngram: usize,
+
+    /// Seed of the shingle hash and MinHash.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// MinHash scheme.
+    #[arg(long, value_enum, default_value_t = SchemeArg::OnePermutation)]
+    pub scheme: SchemeArg,
+
+    /// Drop English stopwords before shingling.
+    #[arg(long)]
+    pub skip_stopwords: bool,
+
+    /// Which copy to keep: longest, earliest, first, or source-priority=A,B,…
+    #[arg(long, default_value = "longest", value_name = "RULE")]
+    pub keep: KeepRule,
+
+    /// Bad records: skip them (listed as rejected) or fail the run.
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Skip)]
+    pub on_error: OnErrorArg,
+
+    /// Largest record accepted, in bytes; larger ones are rejected.
+    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    pub max_bytes: u64,
+
+    /// Do not strip boilerplate lines before shingling.
+    #[arg(long)]
+    pub no_boilerplate: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SchemeArg {
+    OnePermutation,
+    Permutations,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnErrorArg {
+    Skip,
+    Fail,
+}
+
+impl DetectArgs {
+    pub fn inputs(&self) -> Vec<InputSpec> {
+        self.inputs.iter().map(|s| InputSpec::parse(s)).collect()
+    }
+
+    pub fn config(&self) -> DedupConfig {
+        DedupConfig {
+            minhash: MinHashParams {
+                num_perm: self.num_perm,
+                ngram: self.ngram,
+                seed: self.seed,
+                scheme: match self.scheme {
+                    SchemeArg::OnePermutation => Scheme::OnePermutation,
+                    SchemeArg::Permutations => Scheme::Permutations,
+                },
+                ..MinHashParams::default()
+            },
+            skip_stopwords: self.skip_stopwords,
+            threshold: self.threshold,
+            containment: self.containment,
+            candidate_threshold: self.candidate_threshold,
+            rare_bucket: self.rare_bucket,
+            lsh: self.bands.zip(self.rows).map(|(bands, rows)| LshParams { bands, rows }),
+            keep: self.keep.clone(),
+            boilerplate: if self.no_boilerplate {
+                BoilerplateConfig::disabled()
+            } else {
+                BoilerplateConfig::default()
+            },
+            on_error: match self.on_error {
+                OnErrorArg::Skip => OnError::Skip,
+                OnErrorArg::Fail => OnError::Fail,
+            },
+            ..DedupConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    #[command(flatten)]
+    pub detect: DetectArgs,
+
+    /// Write the cleaned corpus (one kept article per group, all fields as read).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write one JSON line per removed article (duplicate_of, similarity).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Write rejected records here instead of into --report.
+    #[arg(long, value_name = "FILE")]
+    pub rejected: Option<PathBuf>,
+
+    /// Write the boilerplate lines stripped from each article.
+    #[arg(long, value_name = "FILE")]
+    pub report_boilerplate: Option<PathBuf>,
+
+    /// Print the LSH S-curve: how likely a pair at each similarity is to be found.
+    #[arg(long)]
+    pub explain_threshold: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub detect: DetectArgs,
+
+    /// Input field holding the gold duplicate label.
+    #[arg(long, value_name = "FIELD")]
+    pub gold_field: String,
+
+    /// Input field of a coarser label (e.g. event): pairs sharing it but not
+    /// the gold label are hard negatives, and merged ones are counted.
+    #[arg(long, value_name = "FIELD")]
+    pub negative_field: Option<String>,
+
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Real articles (JSON Lines) to make copies of.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+
+    /// Edit strength: gentle, heavy or mixed (70% gentle, 30% heavy).
+    #[arg(long, default_value = "gentle")]
+    pub tier: newsdedup::synth::Tier,
+
+    /// Variants per real article.
+    #[arg(long, default_value_t = 2)]
+    pub variants: usize,
+
+    /// Random seed (same seed, same file).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Total records: add synthetic originals (with copies) up to this many.
+    #[arg(long, value_name = "N")]
+    pub scale: Option<usize>,
+
+    /// Output file (default: stdout).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
