@@ -98,8 +98,8 @@ mod tests {
 
     #[test]
     fn keeps_unknown_fields_and_accepts_integer_ids() {
-        let a = Article::from_json(json!({"id": 7, "text": "x y", "topic": 3, "title": null}))
-            .unwrap();
+        let a =
+            Article::from_json(json!({"id": 7, "text": "x y", "topic": 3, "title": null})).unwrap();
         assert_eq!(a.id, "7");
         assert_eq!(a.title, None);
         assert_eq!(a.extra["topic"], json!(3));
@@ -111,10 +111,22 @@ mod tests {
             (json!([1, 2]), RejectReason::NotAnObject),
             (json!({"text": "a"}), RejectReason::MissingField("id")),
             (json!({"id": "a"}), RejectReason::MissingField("text")),
-            (json!({"id": "a", "text": "  "}), RejectReason::EmptyField("text")),
-            (json!({"id": "", "text": "b"}), RejectReason::EmptyField("id")),
-            (json!({"id": [1], "text": "b"}), RejectReason::WrongType("id", "a string or an integer")),
-            (json!({"id": "a", "text": "b", "url": 3}), RejectReason::WrongType("url", "a string")),
+            (
+                json!({"id": "a", "text": "  "}),
+                RejectReason::EmptyField("text"),
+            ),
+            (
+                json!({"id": "", "text": "b"}),
+                RejectReason::EmptyField("id"),
+            ),
+            (
+                json!({"id": [1], "text": "b"}),
+                RejectReason::WrongType("id", "a string or an integer"),
+            ),
+            (
+                json!({"id": "a", "text": "b", "url": 3}),
+                RejectReason::WrongType("url", "a string"),
+            ),
         ];
         for (value, want) in cases {
             assert_eq!(Article::from_json(value).unwrap_err(), want);

@@ -120,7 +120,10 @@ const RULE_MAX_WORDS: usize = 40;
 
 /// Classifies one normalized line on its own.
 pub fn line_rule(line: &str) -> Option<Reason> {
-    let words = line.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
+    let words = line
+        .split(' ')
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
     if line.is_empty() {
         return None;
     }
@@ -171,7 +174,9 @@ impl LineFrequencies {
     /// A sketch sized for a corpus of about `corpus_bytes` bytes (4 rows of
     /// up to 4 Mi counters: at most 32 MiB).
     pub fn for_corpus_bytes(corpus_bytes: u64) -> Self {
-        let width = (corpus_bytes / 16).clamp(1 << 12, 1 << 22).next_power_of_two();
+        let width = (corpus_bytes / 16)
+            .clamp(1 << 12, 1 << 22)
+            .next_power_of_two();
         LineFrequencies {
             rows: vec![vec![0; width as usize]; SKETCH_ROWS],
             mask: width - 1,
@@ -213,7 +218,12 @@ impl LineFrequencies {
     }
 
     fn estimate_slots(&self, slots: &[usize; SKETCH_ROWS]) -> u16 {
-        self.rows.iter().zip(slots).map(|(row, &s)| row[s]).min().unwrap_or(0)
+        self.rows
+            .iter()
+            .zip(slots)
+            .map(|(row, &s)| row[s])
+            .min()
+            .unwrap_or(0)
     }
 
     /// Estimated number of articles containing the line.
@@ -233,7 +243,13 @@ pub fn classify(
 ) -> Vec<Option<Reason>> {
     let mut verdicts: Vec<Option<Reason>> = lines
         .iter()
-        .map(|l| if config.line_rules { line_rule(l) } else { None })
+        .map(|l| {
+            if config.line_rules {
+                line_rule(l)
+            } else {
+                None
+            }
+        })
         .collect();
     if let (true, Some(freq)) = (config.corpus_frequency, freq) {
         let counts: Vec<u32> = lines.iter().map(|l| freq.estimate(l)).collect();
@@ -245,7 +261,11 @@ pub fn classify(
             }
         }
     }
-    if verdicts.iter().zip(lines).all(|(v, l)| v.is_some() || l.is_empty()) {
+    if verdicts
+        .iter()
+        .zip(lines)
+        .all(|(v, l)| v.is_some() || l.is_empty())
+    {
         // Everything looked like chrome: keep the text rather than lose the article.
         verdicts.iter_mut().for_each(|v| *v = None);
     }

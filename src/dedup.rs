@@ -123,8 +123,11 @@ impl DedupConfig {
                 return Err(Error::invalid(name, format!("{v} is not in (0, 1]")));
             }
         }
-        if !(self.containment > 0.0) {
-            return Err(Error::invalid("containment", format!("{} is not positive", self.containment)));
+        if self.containment.is_nan() || self.containment <= 0.0 {
+            return Err(Error::invalid(
+                "containment",
+                format!("{} is not positive", self.containment),
+            ));
         }
         self.lsh_params().validate(self.minhash.num_perm)
     }
@@ -196,7 +199,10 @@ impl DedupOutcome {
     /// The kept article a row was removed in favour of, if any.
     pub fn duplicate_of(&self, row: u32) -> Option<(u32, &Member)> {
         let g = &self.groups[self.group_of[row as usize]? as usize];
-        g.members.iter().find(|m| m.row == row).map(|m| (g.representative, m))
+        g.members
+            .iter()
+            .find(|m| m.row == row)
+            .map(|m| (g.representative, m))
     }
 
     /// Whether the record at this input position is written to the cleaned corpus.
@@ -261,7 +267,8 @@ impl Deduplicator {
         } else {
             None
         };
-        let (table, rejected, stripped, records) = self.sign_all(corpus, freq.as_ref(), progress)?;
+        let (table, rejected, stripped, records) =
+            self.sign_all(corpus, freq.as_ref(), progress)?;
         let mut uf = UnionFind::new(table.len());
         let mut stats = Stats {
             records,
@@ -286,7 +293,11 @@ impl Deduplicator {
         })
     }
 
-    fn learn_boilerplate(&self, corpus: &Corpus, progress: &dyn Progress) -> Result<LineFrequencies> {
+    fn learn_boilerplate(
+        &self,
+        corpus: &Corpus,
+        progress: &dyn Progress,
+    ) -> Result<LineFrequencies> {
         let mut freq = LineFrequencies::for_corpus_bytes(corpus.total_bytes());
         progress.begin(Stage::LearnBoilerplate, Some(corpus.total_bytes()));
         for_each_chunk(
@@ -310,7 +321,12 @@ impl Deduplicator {
         corpus: &Corpus,
         freq: Option<&LineFrequencies>,
         progress: &dyn Progress,
-    ) -> Result<(ArticleTable, Vec<Rejection>, Vec<(u32, Vec<StrippedLine>)>, usize)> {
+    ) -> Result<(
+        ArticleTable,
+        Vec<Rejection>,
+        Vec<(u32, Vec<StrippedLine>)>,
+        usize,
+    )> {
         let mut table = ArticleTable::new(self.config.minhash);
         let mut rejected = Vec::new();
         let mut stripped = Vec::new();
@@ -369,7 +385,11 @@ impl Deduplicator {
     }
 
     /// Parses, normalizes, strips and signs one record (runs on any thread).
-    fn sign(&self, raw: &RawRecord, freq: Option<&LineFrequencies>) -> Result<Signed, (Option<String>, RejectReason)> {
+    fn sign(
+        &self,
+        raw: &RawRecord,
+        freq: Option<&LineFrequencies>,
+    ) -> Result<Signed, (Option<String>, RejectReason)> {
         let article = raw.parse().map_err(|r| (None, r))?;
         let lines = normalize_lines(&article.text);
         let verdicts = boilerplate::classify(&lines, &self.config.boilerplate, freq);
@@ -386,7 +406,10 @@ impl Deduplicator {
             Vec::new()
         };
         let lang = Language::from_code(article.lang.as_deref());
-        let shingles = self.config.shingle_config().shingles(kept.iter().copied(), lang);
+        let shingles = self
+            .config
+            .shingle_config()
+            .shingles(kept.iter().copied(), lang);
         let mut slots = vec![0u32; self.config.minhash.num_perm];
         self.hasher.fill_slots(&shingles, &mut slots);
         let compact = ShingleStoreWriter::compact(&shingles);
@@ -423,25 +446,39 @@ impl Deduplicator {
 
     /// LSH candidates band by band (then slot by slot for rare shingles),
     /// verified in parallel, joined in order.
-    fn join_candidates(&self, table: &ArticleTable, uf: &mut UnionFind, stats: &mut Stats, progress: &dyn Progress) {
+    fn join_candidates(
+        &self,
+        table: &ArticleTable,
+        uf: &mut UnionFind,
+        stats: &mut Stats,
+        progress: &dyn Progress,
+    ) {
         let k = self.config.minhash.num_perm;
         let single = LshParams { bands: k, rows: 1 };
         let rare_passes = if self.config.rare_bucket >= 2 { k } else { 0 };
-        progress.begin(Stage::Candidates, Some((self.lsh.bands + rare_passes) as u64));
+        progress.begin(
+            Stage::Candidates,
+            Some((self.lsh.bands + rare_passes) as u64),
+        );
         let passes = (0..self.lsh.bands)
             .map(|b| (self.lsh, b, usize::MAX))
             .chain((0..rare_passes).map(|b| (single, b, self.config.rare_bucket)));
         for (lsh, band, max_bucket) in passes {
-            let buckets = lsh.buckets(band, table.len(), |i| table.slots(i as u32), |i| {
-                table.set_size(i as u32) == 0
-            });
+            let buckets = lsh.buckets(
+                band,
+                table.len(),
+                |i| table.slots(i as u32),
+                |i| table.set_size(i as u32) == 0,
+            );
             let mut pairs = Vec::new();
             for bucket in buckets.iter().filter(|b| b.len() <= max_bucket) {
                 pairs_in_bucket(bucket, uf, &mut pairs);
             }
             stats.candidate_pairs += pairs.len();
-            let accepted: Vec<(u32, u32)> =
-                pairs.into_par_iter().filter(|&(a, b)| self.verify(table, a, b)).collect();
+            let accepted: Vec<(u32, u32)> = pairs
+                .into_par_iter()
+                .filter(|&(a, b)| self.verify(table, a, b))
+                .collect();
             stats.verified_pairs += accepted.len();
             for (a, b) in accepted {
                 uf.union(a, b);
@@ -453,7 +490,11 @@ impl Deduplicator {
 
     /// Whether a candidate pair really is a copy.
     pub(crate) fn verify(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
-        let (small, large) = if table.set_size(a) <= table.set_size(b) { (a, b) } else { (b, a) };
+        let (small, large) = if table.set_size(a) <= table.set_size(b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
         let o = table.overlap(small, large);
         o.jaccard >= self.config.threshold
             || (table.set_size(small) >= self.config.containment_min_shingles
@@ -465,7 +506,11 @@ impl Deduplicator {
     /// against directly, or becoming one. A short article contained in two
     /// unrelated ones therefore cannot chain them into one group, and every
     /// removed article is a verified copy of the one it points to.
-    fn choose_representatives(&self, table: &ArticleTable, uf: &mut UnionFind) -> (Vec<DuplicateGroup>, Vec<Option<u32>>) {
+    fn choose_representatives(
+        &self,
+        table: &ArticleTable,
+        uf: &mut UnionFind,
+    ) -> (Vec<DuplicateGroup>, Vec<Option<u32>>) {
         let candidate = |r: u32| Candidate {
             clean_len: table.clean_len(r),
             published: table.published(r),
@@ -475,7 +520,12 @@ impl Deduplicator {
             .groups()
             .into_par_iter()
             .map(|mut rows| {
-                rows.sort_by(|&a, &b| self.config.keep.compare(&candidate(a), &candidate(b)).then(a.cmp(&b)));
+                rows.sort_by(|&a, &b| {
+                    self.config
+                        .keep
+                        .compare(&candidate(a), &candidate(b))
+                        .then(a.cmp(&b))
+                });
                 self.stars(table, &rows)
             })
             .collect();
@@ -608,10 +658,13 @@ impl IdRegistry {
 
     fn insert(&mut self, id: &str, row: u32) {
         let key = xxh3_64(id.as_bytes());
-        if self.rows.contains_key(&key) {
-            self.collisions.insert(id.into(), row);
-        } else {
-            self.rows.insert(key, row);
+        match self.rows.entry(key) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collisions.insert(id.into(), row);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(row);
+            }
         }
     }
 }

@@ -76,10 +76,18 @@ where
         bp += c * c / pred_sizes[p] as f64;
         br += c * c / gold_sizes[g] as f64;
     }
-    let (bp, br) = if n == 0 { (1.0, 1.0) } else { (bp / n as f64, br / n as f64) };
+    let (bp, br) = if n == 0 {
+        (1.0, 1.0)
+    } else {
+        (bp / n as f64, br / n as f64)
+    };
 
     let all = pairs(n) as f64;
-    let expected = if all == 0.0 { 0.0 } else { pred_pairs as f64 * gold_pairs as f64 / all };
+    let expected = if all == 0.0 {
+        0.0
+    } else {
+        pred_pairs as f64 * gold_pairs as f64 / all
+    };
     let max = 0.5 * (pred_pairs + gold_pairs) as f64;
     let adjusted_rand = if (max - expected).abs() < f64::EPSILON {
         1.0
@@ -91,8 +99,14 @@ where
         Some(neg) => {
             assert_eq!(neg.len(), gold.len(), "one negative key per prediction");
             let same_neg: u64 = count(neg.iter()).values().map(|&c| pairs(c)).sum();
-            let same_neg_gold: u64 = count(neg.iter().zip(gold)).values().map(|&c| pairs(c)).sum();
-            let together: u64 = count(predicted.iter().zip(neg)).values().map(|&c| pairs(c)).sum();
+            let same_neg_gold: u64 = count(neg.iter().zip(gold))
+                .values()
+                .map(|&c| pairs(c))
+                .sum();
+            let together: u64 = count(predicted.iter().zip(neg))
+                .values()
+                .map(|&c| pairs(c))
+                .sum();
             let together_gold: u64 = count(predicted.iter().zip(neg).zip(gold))
                 .values()
                 .map(|&c| pairs(c))
@@ -125,7 +139,11 @@ impl std::fmt::Display for Scores {
             "items {}  predicted clusters {}  gold clusters {}",
             self.items, self.predicted_clusters, self.gold_clusters
         )?;
-        writeln!(f, "{:<22}{:>10}{:>10}{:>10}", "", "precision", "recall", "F1")?;
+        writeln!(
+            f,
+            "{:<22}{:>10}{:>10}{:>10}",
+            "", "precision", "recall", "F1"
+        )?;
         writeln!(
             f,
             "{:<22}{:>10.4}{:>10.4}{:>10.4}",

@@ -166,7 +166,12 @@ mod tests {
             ("earliest", &short_early, &long_late, Less),
             ("earliest", &undated, &long_late, Greater),
             ("first", &short_early, &long_late, Equal),
-            ("source-priority=reuters,afp", &short_early, &long_late, Greater),
+            (
+                "source-priority=reuters,afp",
+                &short_early,
+                &long_late,
+                Greater,
+            ),
             ("source-priority=AFP", &short_early, &long_late, Less),
         ];
         for (rule, a, b, want) in cases {

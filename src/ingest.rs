@@ -316,12 +316,9 @@ impl Records<'_> {
             }
             let reader = self.reader.as_mut().expect("reader was just opened");
             let mut buf = Vec::new();
-            loop {
-                let Some(size) = read_line_capped(reader, max, &mut buf)
-                    .map_err(|e| Error::io("cannot read", &src.path, e))?
-                else {
-                    break;
-                };
+            while let Some(size) = read_line_capped(reader, max, &mut buf)
+                .map_err(|e| Error::io("cannot read", &src.path, e))?
+            {
                 self.line += 1;
                 if size <= max && buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
@@ -389,7 +386,11 @@ fn read_text_article(src: &SourceFile, max: u64, seq: usize) -> Result<RawRecord
 
 /// Reads one line (without its `\n` or `\r\n`) into `buf`, keeping at most
 /// `cap` bytes; returns the full length of the line, or `None` at the end.
-fn read_line_capped(reader: &mut impl BufRead, cap: u64, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    cap: u64,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<u64>> {
     buf.clear();
     let mut total: u64 = 0;
     let mut saw_any = false;

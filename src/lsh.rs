@@ -30,7 +30,10 @@ impl LshParams {
         if self.bands == 0 || self.rows == 0 || self.bands * self.rows > num_perm {
             return Err(Error::invalid(
                 "bands",
-                format!("{} bands × {} rows do not fit in {num_perm} slots", self.bands, self.rows),
+                format!(
+                    "{} bands × {} rows do not fit in {num_perm} slots",
+                    self.bands, self.rows
+                ),
             ));
         }
         Ok(())
@@ -61,7 +64,10 @@ impl LshParams {
 
     /// The S-curve at similarities 0.1, 0.2, … 1.0.
     pub fn s_curve(&self) -> Vec<(f64, f64)> {
-        (1..=10).map(|i| f64::from(i) / 10.0).map(|s| (s, self.probability(s))).collect()
+        (1..=10)
+            .map(|i| f64::from(i) / 10.0)
+            .map(|s| (s, self.probability(s)))
+            .collect()
     }
 
     /// The similarity at which P(s) = 1/2.
@@ -121,7 +127,11 @@ mod tests {
         for t in [0.3, 0.5, 0.8] {
             let p = LshParams::optimal(t, 128, 0.5, 0.5);
             assert!(p.bands * p.rows <= 128);
-            assert!((p.midpoint() - t).abs() < 0.12, "t {t} → {p:?} midpoint {}", p.midpoint());
+            assert!(
+                (p.midpoint() - t).abs() < 0.12,
+                "t {t} → {p:?} midpoint {}",
+                p.midpoint()
+            );
         }
     }
 
@@ -137,7 +147,12 @@ mod tests {
     #[test]
     fn buckets_group_equal_bands_only() {
         let p = LshParams { bands: 2, rows: 2 };
-        let sigs: Vec<Vec<u32>> = vec![vec![1, 2, 3, 4], vec![1, 2, 9, 9], vec![5, 5, 3, 4], vec![1, 2, 3, 4]];
+        let sigs: Vec<Vec<u32>> = vec![
+            vec![1, 2, 3, 4],
+            vec![1, 2, 9, 9],
+            vec![5, 5, 3, 4],
+            vec![1, 2, 3, 4],
+        ];
         let b0 = p.buckets(0, 4, |i| &sigs[i], |_| false);
         assert_eq!(b0, vec![vec![0, 1, 3]]);
         let b1 = p.buckets(1, 4, |i| &sigs[i], |i| i == 3);

@@ -73,7 +73,10 @@ impl MinHashParams {
     /// `num_perm` outside 1..=4096.
     pub fn validate(&self) -> Result<()> {
         if !(1..=4096).contains(&self.num_perm) {
-            return Err(Error::invalid("num_perm", format!("{} is not in 1..=4096", self.num_perm)));
+            return Err(Error::invalid(
+                "num_perm",
+                format!("{} is not in 1..=4096", self.num_perm),
+            ));
         }
         Ok(())
     }
@@ -124,7 +127,12 @@ impl Signature {
     /// [`Error::ParamsMismatch`] when the signatures were made differently.
     pub fn jaccard(&self, other: &Signature) -> Result<f64> {
         self.params.check_compatible(&other.params)?;
-        Ok(estimate_jaccard(&self.slots, self.set_size, &other.slots, other.set_size))
+        Ok(estimate_jaccard(
+            &self.slots,
+            self.set_size,
+            &other.slots,
+            other.set_size,
+        ))
     }
 
     /// Estimated share of this article's shingles that also occur in `other`.
@@ -251,8 +259,11 @@ impl MinHasher {
             }
             let mut attempt = 0u64;
             loop {
-                let probe = xxh3_64_with_seed(&((bin as u64) << 32 | attempt).to_le_bytes(), self.params.seed);
-                let j = ((probe >> 32) * k >> 32) as usize;
+                let probe = xxh3_64_with_seed(
+                    &((bin as u64) << 32 | attempt).to_le_bytes(),
+                    self.params.seed,
+                );
+                let j = (((probe >> 32) * k) >> 32) as usize;
                 if filled[j] {
                     slots[bin] = source[j];
                     break;
@@ -312,7 +323,12 @@ mod tests {
     }
 
     /// Two sets with a chosen overlap, made from a seed.
-    fn overlapping_sets(seed: u64, common: usize, only_a: usize, only_b: usize) -> (Vec<u64>, Vec<u64>) {
+    fn overlapping_sets(
+        seed: u64,
+        common: usize,
+        only_a: usize,
+        only_b: usize,
+    ) -> (Vec<u64>, Vec<u64>) {
         let mut s = seed;
         let shared: Vec<u64> = (0..common).map(|_| splitmix64(&mut s)).collect();
         let mut a = shared.clone();
@@ -367,16 +383,29 @@ mod tests {
             err_slow += (s - exact).powi(2);
             bias_fast += f - exact;
         }
-        let (rmse_fast, rmse_slow) = ((err_fast / trials as f64).sqrt(), (err_slow / trials as f64).sqrt());
-        assert!(rmse_fast <= rmse_slow * 1.3, "fast {rmse_fast} slow {rmse_slow}");
+        let (rmse_fast, rmse_slow) = (
+            (err_fast / trials as f64).sqrt(),
+            (err_slow / trials as f64).sqrt(),
+        );
+        assert!(
+            rmse_fast <= rmse_slow * 1.3,
+            "fast {rmse_fast} slow {rmse_slow}"
+        );
         assert!((bias_fast / trials as f64).abs() < 0.02);
     }
 
     #[test]
     fn different_parameters_refuse_to_compare() {
         let a = MinHasher::new(params(Scheme::OnePermutation, 128)).unwrap();
-        let b = MinHasher::new(MinHashParams { seed: 9, ..params(Scheme::OnePermutation, 128) }).unwrap();
-        let err = a.signature(&[1, 2]).jaccard(&b.signature(&[1, 2])).unwrap_err();
+        let b = MinHasher::new(MinHashParams {
+            seed: 9,
+            ..params(Scheme::OnePermutation, 128)
+        })
+        .unwrap();
+        let err = a
+            .signature(&[1, 2])
+            .jaccard(&b.signature(&[1, 2]))
+            .unwrap_err();
         assert!(matches!(err, Error::ParamsMismatch { .. }));
         assert!(err.to_string().contains("seed=9"));
     }
@@ -386,7 +415,10 @@ mod tests {
         let h = MinHasher::new(MinHashParams::default()).unwrap();
         let (full, _) = overlapping_sets(1, 300, 0, 0);
         let part = &full[..100];
-        let c = h.signature(part).containment_in(&h.signature(&full)).unwrap();
+        let c = h
+            .signature(part)
+            .containment_in(&h.signature(&full))
+            .unwrap();
         assert!(c > 0.8, "containment {c}");
     }
 

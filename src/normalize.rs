@@ -61,9 +61,8 @@ fn fold_char(c: char) -> Folded {
         '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '\u{00b4}' | '`' => {
             Folded::Char('\'')
         }
-        '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{00ab}' | '\u{00bb}' => {
-            Folded::Char('"')
-        }
+        '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{00ab}'
+        | '\u{00bb}' => Folded::Char('"'),
         '\u{2010}'..='\u{2015}' | '\u{2212}' => Folded::Char('-'),
         '\u{2026}' => Folded::Char('.'),
         '\u{00ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => Folded::Drop,
@@ -80,7 +79,10 @@ mod tests {
     #[test]
     fn folds_typography_entities_and_space() {
         let cases = [
-            ("Kerry said \u{201c}common sense\u{201d}", "kerry said \"common sense\""),
+            (
+                "Kerry said \u{201c}common sense\u{201d}",
+                "kerry said \"common sense\"",
+            ),
             ("Kerry\u{2019}s  proposal", "kerry's proposal"),
             ("a\u{00a0}b \t c ", "a b c"),
             ("Tom &amp; Jerry &#8217;", "tom & jerry '"),

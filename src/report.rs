@@ -58,7 +58,12 @@ pub fn write_cleaned(
 ///
 /// # Errors
 /// Writing `out`.
-pub fn write_removed(outcome: &DedupOutcome, with_rejected: bool, out: &mut dyn Write, name: &Path) -> Result<()> {
+pub fn write_removed(
+    outcome: &DedupOutcome,
+    with_rejected: bool,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<()> {
     let t = &outcome.table;
     let mut rejected = outcome.rejected.iter().peekable();
     for row in 0..t.len() as u32 {
@@ -133,8 +138,16 @@ pub fn write_text_report(outcome: &DedupOutcome, out: &mut dyn Write, name: &Pat
         text.push_str("no duplicates found\n");
     }
     for (i, g) in outcome.groups.iter().enumerate() {
-        text.push_str(&format!("group {} ({} articles)\n", i + 1, g.members.len() + 1));
-        text.push_str(&format!("  keep    {}{}\n", t.id(g.representative), title(g.representative)));
+        text.push_str(&format!(
+            "group {} ({} articles)\n",
+            i + 1,
+            g.members.len() + 1
+        ));
+        text.push_str(&format!(
+            "  keep    {}{}\n",
+            t.id(g.representative),
+            title(g.representative)
+        ));
         for m in &g.members {
             text.push_str(&format!(
                 "  remove  {}  similarity {:.2}  containment {:.2}{}\n",

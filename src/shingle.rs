@@ -98,14 +98,21 @@ impl ShingleConfig {
     /// `ngram` outside 1..=16.
     pub fn validate(&self) -> Result<()> {
         if !(1..=16).contains(&self.ngram) {
-            return Err(Error::invalid("ngram", format!("{} is not in 1..=16", self.ngram)));
+            return Err(Error::invalid(
+                "ngram",
+                format!("{} is not in 1..=16", self.ngram),
+            ));
         }
         Ok(())
     }
 
     /// The sorted, deduplicated shingle hashes of some normalized lines.
     /// Text with fewer words than `ngram` gives one shingle of all its words.
-    pub fn shingles<'a>(&self, lines: impl IntoIterator<Item = &'a str>, lang: Language) -> Vec<u64> {
+    pub fn shingles<'a>(
+        &self,
+        lines: impl IntoIterator<Item = &'a str>,
+        lang: Language,
+    ) -> Vec<u64> {
         let mut stems: Vec<u64> = Vec::new();
         with_stem_cache(|cache| {
             for line in lines {
@@ -143,7 +150,8 @@ impl ShingleConfig {
 
 /// The words of a normalized line: maximal runs of letters and digits.
 pub fn words(line: &str) -> impl Iterator<Item = &str> {
-    line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 #[derive(Clone, Copy)]
@@ -225,18 +233,141 @@ impl std::hash::Hasher for IdentityHasher {
 
 /// English function words, plus the fragments left by splitting contractions.
 const ENGLISH_STOPWORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-    "but", "by", "can", "could", "d", "did", "do", "does", "doing", "down", "during", "each",
-    "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
-    "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-    "itself", "just", "ll", "m", "me", "more", "most", "my", "myself", "no", "nor", "not", "now",
-    "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over",
-    "own", "re", "s", "same", "she", "should", "so", "some", "such", "t", "than", "that", "the",
-    "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those",
-    "through", "to", "too", "under", "until", "up", "us", "ve", "very", "was", "we", "were",
-    "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
-    "you", "your", "yours", "yourself", "yourselves",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "d",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "ll",
+    "m",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "re",
+    "s",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "us",
+    "ve",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
 ];
 
 fn is_english_stopword(word: &str) -> bool {
@@ -280,7 +411,10 @@ mod tests {
     fn seed_changes_hashes() {
         let a = ShingleConfig::default();
         let b = ShingleConfig { seed: 1, ..a };
-        assert_ne!(a.shingles(["x y z"], Language::ENGLISH), b.shingles(["x y z"], Language::ENGLISH));
+        assert_ne!(
+            a.shingles(["x y z"], Language::ENGLISH),
+            b.shingles(["x y z"], Language::ENGLISH)
+        );
     }
 
     #[test]

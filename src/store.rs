@@ -31,7 +31,8 @@ impl ShingleStoreWriter {
     /// # Errors
     /// The temporary file cannot be created.
     pub fn new() -> Result<Self> {
-        let file = tempfile::tempfile().map_err(|e| Error::io("cannot create", "a temporary shingle file", e))?;
+        let file = tempfile::tempfile()
+            .map_err(|e| Error::io("cannot create", "a temporary shingle file", e))?;
         Ok(ShingleStoreWriter {
             file: BufWriter::with_capacity(1 << 20, file),
             offsets: vec![0],
@@ -76,7 +77,10 @@ impl ShingleStoreWriter {
         } else {
             // SAFETY: the file is an unlinked temporary file that only this
             // process holds, and it is not written after this point.
-            Some(unsafe { Mmap::map(&file) }.map_err(|e| Error::io("cannot map", "a temporary shingle file", e))?)
+            Some(
+                unsafe { Mmap::map(&file) }
+                    .map_err(|e| Error::io("cannot map", "a temporary shingle file", e))?,
+            )
         };
         Ok(ShingleStore {
             map,
@@ -88,7 +92,10 @@ impl ShingleStoreWriter {
 impl ShingleStore {
     /// The sorted set of one row.
     pub fn set(&self, row: u32) -> Vec<u32> {
-        let (a, b) = (self.offsets[row as usize] as usize, self.offsets[row as usize + 1] as usize);
+        let (a, b) = (
+            self.offsets[row as usize] as usize,
+            self.offsets[row as usize + 1] as usize,
+        );
         match &self.map {
             None => Vec::new(),
             Some(m) => m[a * 4..b * 4]

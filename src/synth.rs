@@ -135,14 +135,50 @@ const SITES: &[Site] = &[
 
 /// Words used by copy edits and rewrites.
 const EDIT_WORDS: &[&str] = &[
-    "reportedly", "officials", "said", "stated", "told", "according", "local", "several", "new",
-    "recent", "major", "early", "late", "further", "authorities", "residents", "people", "later",
-    "announced", "confirmed", "described", "claimed", "area", "city", "country", "group", "week",
-    "during", "before", "after", "following", "meanwhile", "however", "also", "still", "including",
+    "reportedly",
+    "officials",
+    "said",
+    "stated",
+    "told",
+    "according",
+    "local",
+    "several",
+    "new",
+    "recent",
+    "major",
+    "early",
+    "late",
+    "further",
+    "authorities",
+    "residents",
+    "people",
+    "later",
+    "announced",
+    "confirmed",
+    "described",
+    "claimed",
+    "area",
+    "city",
+    "country",
+    "group",
+    "week",
+    "during",
+    "before",
+    "after",
+    "following",
+    "meanwhile",
+    "however",
+    "also",
+    "still",
+    "including",
 ];
 
 /// Generates the benchmark, calling `emit` once per record in a fixed order.
-pub fn generate<E>(originals: &[Article], config: &SynthConfig, mut emit: impl FnMut(Value) -> Result<(), E>) -> Result<(), E> {
+pub fn generate<E>(
+    originals: &[Article],
+    config: &SynthConfig,
+    mut emit: impl FnMut(Value) -> Result<(), E>,
+) -> Result<(), E> {
     let mut rng = Rng::new(config.seed);
     let mut count = 0;
     let links = OriginalLinks::find(originals);
@@ -167,7 +203,11 @@ pub fn generate<E>(originals: &[Article], config: &SynthConfig, mut emit: impl F
     while count < target && !pool.sentences.is_empty() {
         let synthetic = pool.synthetic_article(n, &mut rng);
         n += 1;
-        emit(original_record(&synthetic, &synthetic.id, Some("synthetic")))?;
+        emit(original_record(
+            &synthetic,
+            &synthetic.id,
+            Some("synthetic"),
+        ))?;
         count += 1;
         let copies = match rng.below(20) {
             0..=11 => 0,
@@ -180,7 +220,13 @@ pub fn generate<E>(originals: &[Article], config: &SynthConfig, mut emit: impl F
                 break;
             }
             let heavy = pick_heavy(config.tier, &mut rng);
-            emit(variant_record(&synthetic, &synthetic.id, v, heavy, &mut rng))?;
+            emit(variant_record(
+                &synthetic,
+                &synthetic.id,
+                v,
+                heavy,
+                &mut rng,
+            ))?;
             count += 1;
         }
     }
@@ -210,7 +256,8 @@ impl OriginalLinks {
                 index.entry(h).or_default().push(i as u32);
             }
         }
-        let mut shared: std::collections::BTreeMap<(u32, u32), u32> = std::collections::BTreeMap::new();
+        let mut shared: std::collections::BTreeMap<(u32, u32), u32> =
+            std::collections::BTreeMap::new();
         for docs in index.values() {
             for (k, &a) in docs.iter().enumerate() {
                 for &b in &docs[k + 1..] {
@@ -222,7 +269,10 @@ impl OriginalLinks {
         for (&(a, b), &n) in &shared {
             let (a, b) = (a as usize, b as usize);
             let smaller = grams[a].len().min(grams[b].len()).max(1);
-            if dropped[a].is_none() && dropped[b].is_none() && f64::from(n) / smaller as f64 >= OVERLAP_LIMIT {
+            if dropped[a].is_none()
+                && dropped[b].is_none()
+                && f64::from(n) / smaller as f64 >= OVERLAP_LIMIT
+            {
                 dropped[b] = Some(a);
             }
         }
@@ -256,7 +306,10 @@ fn original_record(a: &Article, group: &str, kind: Option<&str>) -> Value {
     if a.title.is_none() {
         map.insert("title".into(), json!(headline(&a.text)));
     }
-    map.insert("source".into(), json!(a.source.clone().unwrap_or_else(|| "origin".into())));
+    map.insert(
+        "source".into(),
+        json!(a.source.clone().unwrap_or_else(|| "origin".into())),
+    );
     map.insert("dup_group".into(), json!(group));
     map.insert("variant".into(), json!(kind.unwrap_or("original")));
     v
@@ -264,12 +317,21 @@ fn original_record(a: &Article, group: &str, kind: Option<&str>) -> Value {
 
 fn headline(text: &str) -> String {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    first.split_whitespace().take(12).collect::<Vec<_>>().join(" ")
+    first
+        .split_whitespace()
+        .take(12)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn variant_record(a: &Article, group: &str, v: usize, heavy: bool, rng: &mut Rng) -> Value {
     let site = rng.pick(SITES);
-    let mut lines: Vec<String> = a.text.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).collect();
+    let mut lines: Vec<String> = a
+        .text
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     let mut edits = Vec::new();
     if heavy {
         abridge(&mut lines, rng);
@@ -301,7 +363,15 @@ fn variant_record(a: &Article, group: &str, v: usize, heavy: bool, rng: &mut Rng
     text.extend(site.footer.iter().map(|s| s.to_string()));
     edits.push("chrome");
     let mut map = Map::new();
-    map.insert("id".into(), json!(format!("{}~{}{}", a.id, if heavy { "h" } else { "g" }, v + 1)));
+    map.insert(
+        "id".into(),
+        json!(format!(
+            "{}~{}{}",
+            a.id,
+            if heavy { "h" } else { "g" },
+            v + 1
+        )),
+    );
     map.insert("title".into(), json!(new_headline(&a.text, rng)));
     map.insert("source".into(), json!(site.name));
     map.insert("text".into(), json!(text.join("\n")));
@@ -309,7 +379,14 @@ fn variant_record(a: &Article, group: &str, v: usize, heavy: bool, rng: &mut Rng
         map.insert(k.clone(), val.clone());
     }
     map.insert("dup_group".into(), json!(group));
-    map.insert("variant".into(), json!(format!("{}:{}", if heavy { "heavy" } else { "gentle" }, edits.join("+"))));
+    map.insert(
+        "variant".into(),
+        json!(format!(
+            "{}:{}",
+            if heavy { "heavy" } else { "gentle" },
+            edits.join("+")
+        )),
+    );
     Value::Object(map)
 }
 
@@ -317,7 +394,15 @@ fn new_headline(text: &str, rng: &mut Rng) -> String {
     let h = headline(text);
     match rng.below(3) {
         0 => format!("UPDATE: {h}"),
-        1 => h.split_whitespace().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" "),
+        1 => h
+            .split_whitespace()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" "),
         _ => format!("{h} - report"),
     }
 }
@@ -338,7 +423,9 @@ fn abridge(lines: &mut Vec<String>, rng: &mut Rng) {
         let j = rng.below(i + 1);
         rest.swap(i, j);
     }
-    let mut chosen: Vec<usize> = std::iter::once(0).chain(rest.into_iter().take(keep - 1)).collect();
+    let mut chosen: Vec<usize> = std::iter::once(0)
+        .chain(rest.into_iter().take(keep - 1))
+        .collect();
     chosen.sort_unstable();
     *lines = chosen.into_iter().map(|i| lines[i].clone()).collect();
 }
@@ -355,8 +442,14 @@ fn added_paragraph(rng: &mut Rng) -> String {
 
 /// Splits a token into leading punctuation, word core and trailing punctuation.
 fn split_token(token: &str) -> (&str, &str, &str) {
-    let start = token.find(|c: char| c.is_alphanumeric()).unwrap_or(token.len());
-    let end = token.rfind(|c: char| c.is_alphanumeric()).map_or(start, |i| i + token[i..].chars().next().map_or(1, char::len_utf8));
+    let start = token
+        .find(|c: char| c.is_alphanumeric())
+        .unwrap_or(token.len());
+    let end = token
+        .rfind(|c: char| c.is_alphanumeric())
+        .map_or(start, |i| {
+            i + token[i..].chars().next().map_or(1, char::len_utf8)
+        });
     (&token[..start], &token[start..end], &token[end..])
 }
 
@@ -386,7 +479,16 @@ fn rewrite_words(lines: &mut [String], share: f64, rng: &mut Rng) {
 
 /// Letter noise of the kind OCR leaves: confusions, dropped and doubled letters.
 fn ocr_noise(lines: &mut [String], per_word: f64, rng: &mut Rng) {
-    const CONFUSIONS: &[(&str, &str)] = &[("rn", "m"), ("m", "rn"), ("l", "1"), ("o", "0"), ("e", "c"), ("i", "l"), ("h", "b"), ("cl", "d")];
+    const CONFUSIONS: &[(&str, &str)] = &[
+        ("rn", "m"),
+        ("m", "rn"),
+        ("l", "1"),
+        ("o", "0"),
+        ("e", "c"),
+        ("i", "l"),
+        ("h", "b"),
+        ("cl", "d"),
+    ];
     for line in lines.iter_mut() {
         let mut out: Vec<String> = Vec::new();
         for token in line.split(' ') {
@@ -400,7 +502,12 @@ fn ocr_noise(lines: &mut [String], per_word: f64, rng: &mut Rng) {
             } else {
                 let chars: Vec<char> = token.chars().collect();
                 let at = rng.below(chars.len());
-                chars.iter().enumerate().filter(|&(i, _)| i != at).map(|(_, c)| *c).collect()
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i != at)
+                    .map(|(_, c)| *c)
+                    .collect()
             };
             out.push(noisy);
         }
@@ -422,7 +529,11 @@ fn typography(lines: &mut [String], rng: &mut Rng) {
                 .map(|c| match c {
                     '"' => {
                         open = !open;
-                        if open { '\u{201d}' } else { '\u{201c}' }
+                        if open {
+                            '\u{201d}'
+                        } else {
+                            '\u{201c}'
+                        }
                     }
                     '\'' => '\u{2019}',
                     c => c,
@@ -430,7 +541,10 @@ fn typography(lines: &mut [String], rng: &mut Rng) {
                 .collect();
         }
         if entities {
-            s = s.replace('&', "&amp;").replace('\u{2019}', "&#8217;").replace(" - ", " &mdash; ");
+            s = s
+                .replace('&', "&amp;")
+                .replace('\u{2019}', "&#8217;")
+                .replace(" - ", " &mdash; ");
         }
         if nbsp {
             s = s.replacen(". ", ".\u{a0}", 3);
@@ -526,7 +640,10 @@ mod tests {
     #[test]
     fn same_seed_same_output_and_labels_point_at_originals() {
         let originals = vec![article("a", 9), article("b", 4)];
-        let config = SynthConfig { tier: Tier::Mixed, ..SynthConfig::default() };
+        let config = SynthConfig {
+            tier: Tier::Mixed,
+            ..SynthConfig::default()
+        };
         let first = run(&config, &originals);
         assert_eq!(first, run(&config, &originals));
         assert_eq!(first.len(), 6);
@@ -549,10 +666,16 @@ mod tests {
     #[test]
     fn scale_fills_up_to_the_target() {
         let originals = vec![article("a", 9), article("b", 9)];
-        let config = SynthConfig { scale: Some(50), ..SynthConfig::default() };
+        let config = SynthConfig {
+            scale: Some(50),
+            ..SynthConfig::default()
+        };
         let out = run(&config, &originals);
         assert_eq!(out.len(), 50);
-        let ids: std::collections::BTreeSet<_> = out.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+        let ids: std::collections::BTreeSet<_> = out
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect();
         assert_eq!(ids.len(), 50, "ids are unique");
     }
 
@@ -565,7 +688,11 @@ mod tests {
         let mut partial = b.clone();
         partial.id = "partial".into();
         let filler = article("dddd", 7);
-        partial.text = format!("{}\n{}", b.text.lines().take(3).collect::<Vec<_>>().join("\n"), filler.text);
+        partial.text = format!(
+            "{}\n{}",
+            b.text.lines().take(3).collect::<Vec<_>>().join("\n"),
+            filler.text
+        );
         let own = article("ccc", 7);
         let links = OriginalLinks::find(&[a, copy, b, partial, own]);
         assert_eq!(links.dropped, vec![None, Some(0), None, Some(2), None]);

@@ -83,7 +83,8 @@ impl ArticleTable {
         self.seqs.push(row.seq);
         self.locations.push(row.location);
         self.clean_len.push(row.clean_len);
-        self.published.push(row.published.map(String::into_boxed_str));
+        self.published
+            .push(row.published.map(String::into_boxed_str));
         self.sources.push(row.source.map(String::into_boxed_str));
         self.titles.push(row.title.map(String::into_boxed_str));
         self.labels.push(row.labels.into_boxed_slice());
@@ -140,7 +141,12 @@ impl ArticleTable {
 
     /// Jaccard similarity of two rows estimated from their signatures.
     pub fn estimated_jaccard(&self, a: u32, b: u32) -> f64 {
-        estimate_jaccard(self.slots(a), self.set_size(a), self.slots(b), self.set_size(b))
+        estimate_jaccard(
+            self.slots(a),
+            self.set_size(a),
+            self.slots(b),
+            self.set_size(b),
+        )
     }
 
     /// Exact overlap of two rows from the stored shingle sets.
@@ -151,7 +157,10 @@ impl ArticleTable {
         let store = self.store.as_ref().expect("shingle store attached");
         let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
         if na == 0 || nb == 0 {
-            return Overlap { jaccard: 0.0, containment: 0.0 };
+            return Overlap {
+                jaccard: 0.0,
+                containment: 0.0,
+            };
         }
         let inter = store.intersection(a, b) as f64;
         Overlap {

@@ -151,7 +151,10 @@ impl DetectArgs {
             containment: self.containment,
             candidate_threshold: self.candidate_threshold,
             rare_bucket: self.rare_bucket,
-            lsh: self.bands.zip(self.rows).map(|(bands, rows)| LshParams { bands, rows }),
+            lsh: self
+                .bands
+                .zip(self.rows)
+                .map(|(bands, rows)| LshParams { bands, rows }),
             keep: self.keep.clone(),
             boilerplate: if self.no_boilerplate {
                 BoilerplateConfig::disabled()

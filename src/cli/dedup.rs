@@ -34,7 +34,12 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_outputs(args: &DedupArgs, corpus: &Corpus, outcome: &DedupOutcome, bars: &Bars) -> anyhow::Result<()> {
+fn write_outputs(
+    args: &DedupArgs,
+    corpus: &Corpus,
+    outcome: &DedupOutcome,
+    bars: &Bars,
+) -> anyhow::Result<()> {
     match &args.output {
         Some(path) => {
             let (mut w, name) = output::create(Some(path))?;
@@ -67,7 +72,10 @@ fn summary(o: &DedupOutcome) -> String {
         s.records, s.kept, s.removed, s.groups, s.rejected
     );
     if s.stripped_lines > 0 {
-        text.push_str(&format!("; stripped {} boilerplate lines", s.stripped_lines));
+        text.push_str(&format!(
+            "; stripped {} boilerplate lines",
+            s.stripped_lines
+        ));
     }
     if s.rejected > 0 && o.rejected.len() <= 5 {
         for r in &o.rejected {
@@ -91,6 +99,9 @@ fn explain(lsh: &LshParams, config: &newsdedup::DedupConfig) -> String {
         let bar = "#".repeat((p * 40.0).round() as usize);
         out.push_str(&format!("   {s:.1}      {p:>7.4}  {bar}\n"));
     }
-    out.push_str(&format!("midpoint (P = 0.5) at similarity {:.3}\n", lsh.midpoint()));
+    out.push_str(&format!(
+        "midpoint (P = 0.5) at similarity {:.3}\n",
+        lsh.midpoint()
+    ));
     out
 }

@@ -15,7 +15,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         bail!("no input given");
     }
     let mut config = args.detect.config();
-    config.label_fields = std::iter::once(args.gold_field.clone()).chain(args.negative_field.clone()).collect();
+    config.label_fields = std::iter::once(args.gold_field.clone())
+        .chain(args.negative_field.clone())
+        .collect();
     let dedup = Deduplicator::new(config).context("invalid settings")?;
     let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.max_bytes);
     let outcome = dedup.run(&corpus, &Bars::new())?;
@@ -26,21 +28,30 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     for row in 0..t.len() as u32 {
         let labels = t.labels(row);
         let Some(g) = &labels[0] else { continue };
-        predicted.push(outcome.group_of[row as usize].map_or(u64::from(row), |g| u64::from(g) | 1 << 40));
+        predicted.push(
+            outcome.group_of[row as usize].map_or(u64::from(row), |g| u64::from(g) | 1 << 40),
+        );
         gold.push(g.clone());
         negative.push(labels.get(1).cloned().flatten());
     }
     if gold.is_empty() {
         bail!("no article has the gold field {:?}", args.gold_field);
     }
-    let scores = score(&predicted, &gold, args.negative_field.as_ref().map(|_| &negative[..]));
+    let scores = score(
+        &predicted,
+        &gold,
+        args.negative_field.as_ref().map(|_| &negative[..]),
+    );
     let unlabelled = t.len() - gold.len();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
     } else {
         println!("{scores}");
         if unlabelled > 0 {
-            println!("({unlabelled} articles without {:?} were not scored)", args.gold_field);
+            println!(
+                "({unlabelled} articles without {:?} were not scored)",
+                args.gold_field
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

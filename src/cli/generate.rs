@@ -17,7 +17,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         let record = record?;
         let article = record
             .parse()
-            .map_err(|reason| newsdedup::Error::BadRecord { location: record.location.clone(), reason })?;
+            .map_err(|reason| newsdedup::Error::BadRecord {
+                location: record.location.clone(),
+                reason,
+            })?;
         originals.push(article);
     }
     let config = SynthConfig {
@@ -35,8 +38,13 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })
     .with_context(|| format!("cannot write {}", name.display()))?;
-    out.flush().with_context(|| format!("cannot write {}", name.display()))?;
-    let left_out = newsdedup::synth::OriginalLinks::find(&originals).dropped.iter().filter(|d| d.is_some()).count();
+    out.flush()
+        .with_context(|| format!("cannot write {}", name.display()))?;
+    let left_out = newsdedup::synth::OriginalLinks::find(&originals)
+        .dropped
+        .iter()
+        .filter(|d| d.is_some())
+        .count();
     eprintln!(
         "wrote {count} records from {} articles ({left_out} left out: they share >= 20% of their word 5-grams with an earlier one)",
         originals.len()

@@ -11,8 +11,14 @@ pub fn create(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, PathBuf)> 
     match path {
         Some(p) if p != Path::new("-") => {
             let file = File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
-            Ok((Box::new(BufWriter::with_capacity(1 << 20, file)), p.to_path_buf()))
+            Ok((
+                Box::new(BufWriter::with_capacity(1 << 20, file)),
+                p.to_path_buf(),
+            ))
         }
-        _ => Ok((Box::new(BufWriter::new(std::io::stdout().lock())), PathBuf::from("<stdout>"))),
+        _ => Ok((
+            Box::new(BufWriter::new(std::io::stdout().lock())),
+            PathBuf::from("<stdout>"),
+        )),
     }
 }

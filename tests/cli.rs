@@ -1,0 +1,360 @@
+//! End-to-end tests: the real binary on real files in a temporary directory.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("newsdedup").unwrap()
+}
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn article(id: &str, text: &str) -> String {
+    serde_json::json!({"id": id, "text": text}).to_string()
+}
+
+const STORY: &str = "The city council voted on Tuesday to close the old harbour bridge for repairs.\nEngineers found cracks in two of the main supports last month, the mayor said.\nThe bridge will reopen in the spring if the work stays on schedule and within budget.";
+const OTHER: &str = "A new library opened in the north of the city with room for forty thousand books.\nVolunteers spent a year moving the collection from the old building by hand.";
+
+#[test]
+fn seeds_are_five_different_articles() {
+    bin()
+        .args(["dedup"])
+        .arg(testdata("seeds"))
+        .assert()
+        .success()
+        .stdout("no duplicates found\n")
+        .stderr(predicate::str::contains(
+            "read 5 records: kept 5, removed 0 duplicates",
+        ));
+}
+
+#[test]
+fn copies_are_removed_and_every_record_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let copy = STORY.replace("Tuesday", "Monday").replace("'", "\u{2019}");
+    let big = format!(
+        "{{\"id\": \"huge\", \"text\": \"{}\"}}",
+        "word ".repeat(10_500_000)
+    );
+    let mut lines = vec![
+        article("a", STORY),
+        r#"{"id": "b", "text": "#.to_string(),
+        article("c", &copy),
+        r#"{"text": "no id here"}"#.to_string(),
+        r#"{"id": "d"}"#.to_string(),
+        article("a", OTHER),
+        article("e", "   "),
+        article("f", OTHER),
+        big,
+        format!(
+            "{{\"id\": \"g\", \"extra\": 1, \"text\": \"{}\"}}",
+            STORY.replace('\n', "\\n")
+        ),
+    ];
+    lines.push(String::new());
+    let mut bytes = lines.join("\n").into_bytes();
+    bytes.extend_from_slice(b"{\"id\": \"bad-utf8\", \"text\": \"caf\xe9\"}\n");
+    fs::write(&input, bytes).unwrap();
+
+    let (out, report) = (
+        dir.path().join("out.jsonl"),
+        dir.path().join("removed.jsonl"),
+    );
+    bin()
+        .args(["dedup"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "read 11 records: kept 2, removed 2 duplicates in 1 groups, rejected 7",
+        ));
+
+    let kept: Vec<String> = read_jsonl(&out)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kept, vec!["a", "f"]);
+    let report = read_jsonl(&report);
+    let by_line: BTreeMap<u64, &Value> = report
+        .iter()
+        .map(|v| (v["line"].as_u64().unwrap(), v))
+        .collect();
+    let expect = [
+        (2, "rejected", "malformed_json"),
+        (3, "duplicate", ""),
+        (4, "rejected", "missing_field"),
+        (5, "rejected", "missing_field"),
+        (6, "rejected", "duplicate_id"),
+        (7, "rejected", "empty_field"),
+        (9, "rejected", "too_large"),
+        (10, "duplicate", ""),
+        (11, "rejected", "invalid_utf8"),
+    ];
+    assert_eq!(by_line.len(), expect.len(), "{report:#?}");
+    for (line, status, reason) in expect {
+        let v = by_line[&line];
+        assert_eq!(v["status"], status, "line {line}");
+        assert!(v["file"].as_str().unwrap().ends_with("in.jsonl"));
+        if status == "rejected" {
+            assert_eq!(v["reason"], reason, "line {line}");
+            assert!(!v["message"].as_str().unwrap().is_empty());
+        } else {
+            assert_eq!(v["duplicate_of"], "a");
+        }
+    }
+    assert!(
+        by_line[&6]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in.jsonl:1"),
+        "duplicate id names the first one"
+    );
+}
+
+#[test]
+fn kept_records_are_written_exactly_as_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let original = r#"{"text":"Only one article here, with fields we do not know.","id":"x1","topic":{"a":[1,2]},"score":0.25}"#;
+    fs::write(&input, format!("{original}\r\n")).unwrap();
+    let out = dir.path().join("out.jsonl");
+    bin()
+        .arg("dedup")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(&out).unwrap(), format!("{original}\n"));
+}
+
+#[test]
+fn on_error_fail_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("feed.jsonl");
+    fs::write(&input, format!("{}\n{{broken\n", article("a", STORY))).unwrap();
+    bin()
+        .args(["dedup", "--on-error", "fail"])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("feed.jsonl:2: malformed JSON"));
+}
+
+#[test]
+fn missing_input_and_bad_flags_are_clear_errors() {
+    bin()
+        .args(["dedup", "/no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("error: cannot open /no/such/file.jsonl")
+                .and(predicate::str::contains("cause:")),
+        );
+    bin()
+        .args(["dedup", "--threshold", "1.5"])
+        .arg(testdata("seeds"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid threshold: 1.5"));
+    bin()
+        .args(["dedup", "--keep", "biggest"])
+        .arg(testdata("seeds"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown keep rule"));
+}
+
+#[test]
+fn stdin_and_txt_directories_are_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("one.txt"),
+        format!("Bridge to close\n{STORY}\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("two.txt"),
+        format!(
+            "Harbour bridge shut\n{}\n",
+            STORY.replace("Tuesday", "Monday")
+        ),
+    )
+    .unwrap();
+    fs::write(dir.path().join("notes.md"), "not an article").unwrap();
+    bin()
+        .arg("dedup")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("keep    one  Bridge to close")
+                .and(predicate::str::contains("remove  two")),
+        );
+    bin()
+        .args(["dedup", "-", "--report", "-"])
+        .arg("-o")
+        .arg(dir.path().join("out.jsonl"))
+        .write_stdin(format!(
+            "{}\n{}\n",
+            article("s1", STORY),
+            article("s2", STORY)
+        ))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains(r#""duplicate_of":"s1""#)
+                .and(predicate::str::contains(r#""file":"<stdin>""#)),
+        );
+}
+
+#[test]
+fn keep_rules_choose_the_representative() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let longer =
+        format!("{STORY}\nA final paragraph adds that traffic will use the ferry meanwhile.");
+    let rec = |id: &str, text: &str, published: &str, source: &str| {
+        serde_json::json!({"id": id, "text": text, "published": published, "source": source})
+            .to_string()
+    };
+    fs::write(
+        &input,
+        [
+            rec("late-long", &longer, "2024-05-02", "Wire"),
+            rec("early", STORY, "2024-05-01", "Herald"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    for (rule, kept) in [
+        ("longest", "late-long"),
+        ("earliest", "early"),
+        ("first", "late-long"),
+        ("source-priority=herald", "early"),
+    ] {
+        let out = dir.path().join("out.jsonl");
+        bin()
+            .args(["dedup", "--keep", rule])
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(read_jsonl(&out)[0]["id"], kept, "rule {rule}");
+    }
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let bench = dir.path().join("bench.jsonl");
+    bin()
+        .args(["generate", "--tier", "mixed", "--from"])
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .arg("-o")
+        .arg(&bench)
+        .assert()
+        .success();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let (out, rep) = (
+            dir.path().join(format!("o{threads}")),
+            dir.path().join(format!("r{threads}")),
+        );
+        bin()
+            .args(["--threads", threads, "dedup"])
+            .arg(&bench)
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&rep)
+            .assert()
+            .success();
+        outputs.push((fs::read(&out).unwrap(), fs::read(&rep).unwrap()));
+    }
+    assert!(!outputs[0].1.is_empty());
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+fn eval_tier(tier: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let bench = dir.path().join("bench.jsonl");
+    bin()
+        .args(["generate", "--tier", tier, "--from"])
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .arg("-o")
+        .arg(&bench)
+        .assert()
+        .success();
+    let out = bin()
+        .args([
+            "eval",
+            "--gold-field",
+            "dup_group",
+            "--negative-field",
+            "event",
+            "--json",
+        ])
+        .arg(&bench)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Quality floors on the benchmark built from real ECB+ text (README has the figures).
+#[test]
+fn gentle_copies_are_found_and_no_hard_negative_is_merged() {
+    let s = eval_tier("gentle");
+    assert!(s["pairwise_f1"].as_f64().unwrap() >= 0.99, "{s}");
+    assert_eq!(s["hard_negative_pairs_merged"], 0, "{s}");
+}
+
+#[test]
+fn heavy_copies_are_mostly_found_with_high_precision() {
+    let s = eval_tier("heavy");
+    assert!(s["pairwise_f1"].as_f64().unwrap() >= 0.94, "{s}");
+    assert!(s["pairwise_precision"].as_f64().unwrap() >= 0.99, "{s}");
+}
+
+#[test]
+fn explain_threshold_prints_the_s_curve() {
+    bin()
+        .args([
+            "dedup",
+            "--explain-threshold",
+            "--bands",
+            "16",
+            "--rows",
+            "8",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("16 bands x 8 rows").and(predicate::str::contains("   0.9 ")),
+        );
+}
