@@ -90,25 +90,45 @@ impl ShingleStoreWriter {
 }
 
 impl ShingleStore {
-    /// The sorted set of one row.
-    pub fn set(&self, row: u32) -> Vec<u32> {
+    fn bytes(&self, row: u32) -> &[u8] {
         let (a, b) = (
             self.offsets[row as usize] as usize,
             self.offsets[row as usize + 1] as usize,
         );
         match &self.map {
-            None => Vec::new(),
-            Some(m) => m[a * 4..b * 4]
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
+            None => &[],
+            Some(m) => &m[a * 4..b * 4],
         }
     }
 
-    /// Size of the intersection of two rows' sets.
-    pub fn intersection(&self, a: u32, b: u32) -> usize {
-        intersection_size(&self.set(a), &self.set(b))
+    /// The sorted set of one row.
+    pub fn set(&self, row: u32) -> Vec<u32> {
+        decode(self.bytes(row)).collect()
     }
+
+    /// Size of the intersection of two rows' sets, read in place.
+    pub fn intersection(&self, a: u32, b: u32) -> usize {
+        let (x, y) = (self.bytes(a), self.bytes(b));
+        let at = |s: &[u8], i: usize| u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < x.len() && j < y.len() {
+            let (p, q) = (at(x, i), at(y, j));
+            if p <= q {
+                i += 4;
+            }
+            if q <= p {
+                j += 4;
+            }
+            n += usize::from(p == q);
+        }
+        n
+    }
+}
+
+fn decode(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
 /// |A ∩ B| of two sorted, deduplicated slices.
@@ -142,6 +162,14 @@ mod tests {
         assert_eq!(s.set(0), vec![1, 3, 5]);
         assert!(s.set(1).is_empty());
         assert_eq!(s.intersection(0, 2), 2);
+        assert_eq!(
+            s.intersection(2, 0),
+            intersection_size(&s.set(2), &s.set(0))
+        );
+        assert_eq!(
+            s.intersection(0, 2),
+            intersection_size(&s.set(0), &s.set(2))
+        );
         assert_eq!(s.intersection(0, 1), 0);
     }
 }

@@ -69,7 +69,7 @@ pub struct DetectArgs {
 
     /// Rare-shingle candidates: articles sharing one MinHash slot that at most
     /// N articles share are compared (finds abridged copies); 0 turns it off.
-    #[arg(long, default_value_t = 64, value_name = "N")]
+    #[arg(long, default_value_t = 16, value_name = "N")]
     pub rare_bucket: usize,
 
     /// Explicit LSH bands (with --rows), instead of --candidate-threshold.

@@ -71,6 +71,10 @@ fn summary(o: &DedupOutcome) -> String {
         "read {} records: kept {}, removed {} duplicates in {} groups, rejected {}",
         s.records, s.kept, s.removed, s.groups, s.rejected
     );
+    text.push_str(&format!(
+        "; {} candidate pairs checked, {} verified",
+        s.candidate_pairs, s.verified_pairs
+    ));
     if s.stripped_lines > 0 {
         text.push_str(&format!(
             "; stripped {} boilerplate lines",
