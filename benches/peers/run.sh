@@ -5,6 +5,7 @@
 # run and a table with ratios to the fastest peer.
 #
 #   benches/peers/run.sh [ARTICLES]      (default 200000)
+#   THRESHOLDS="0.5 0.3" benches/peers/run.sh   (peer thresholds; default 0.5)
 #
 # Needs Python 3 with venv and the network for PyPI on first run; takes
 # several minutes of CPU. Not part of CI.
@@ -26,7 +27,7 @@ corpus="$work/corpus-$n.jsonl"
 results="$work/results-$n.jsonl"
 : > "$results"
 "$venv/bin/python" "$here/peers.py" "$corpus" --tool newsdedup --binary "$bin" | tee -a "$results"
-for t in 0.5 0.3; do
+for t in ${THRESHOLDS:-0.5}; do
   for tool in rensa gaoya datasketch; do
     "$venv/bin/python" "$here/peers.py" "$corpus" --tool "$tool" --threshold "$t" | tee -a "$results"
   done

@@ -1,0 +1,129 @@
+//! Criterion benchmarks, one group per pipeline stage, on seeded inputs built
+//! from the bundled ECB+ articles: shingle, minhash (both schemes), lsh
+//! buckets, and the whole dedup pipeline. Throughput is set so results read
+//! as articles (or bytes) per second.
+//!
+//!     cargo bench --bench stages
+
+use std::io::Write;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use newsdedup::lsh::LshParams;
+use newsdedup::normalize::normalize_lines;
+use newsdedup::progress::Silent;
+use newsdedup::shingle::{Language, ShingleConfig};
+use newsdedup::synth::{generate, SynthConfig, Tier};
+use newsdedup::{Corpus, DedupConfig, Deduplicator, InputSpec, MinHashParams, MinHasher, Scheme};
+
+fn articles() -> Vec<newsdedup::Article> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/ecbplus/docs.jsonl");
+    let corpus = Corpus::open(&[InputSpec::Path(path)]).unwrap();
+    corpus
+        .records()
+        .map(|r| r.unwrap().parse().unwrap())
+        .collect()
+}
+
+fn texts() -> Vec<Vec<String>> {
+    articles()
+        .iter()
+        .map(|a| normalize_lines(&a.text))
+        .collect()
+}
+
+fn shingle(c: &mut Criterion) {
+    let texts = texts();
+    let bytes: usize = texts.iter().flatten().map(String::len).sum();
+    let config = ShingleConfig::default();
+    let mut g = c.benchmark_group("shingle");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("ecbplus_982", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| {
+                    config
+                        .shingles(t.iter().map(String::as_str), Language::ENGLISH)
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+fn minhash(c: &mut Criterion) {
+    let config = ShingleConfig::default();
+    let sets: Vec<Vec<u64>> = texts()
+        .iter()
+        .map(|t| config.shingles(t.iter().map(String::as_str), Language::ENGLISH))
+        .collect();
+    let mut g = c.benchmark_group("minhash");
+    g.throughput(Throughput::Elements(sets.len() as u64));
+    for scheme in [Scheme::OnePermutation, Scheme::Permutations] {
+        let hasher = MinHasher::new(MinHashParams {
+            scheme,
+            ..MinHashParams::default()
+        })
+        .unwrap();
+        g.bench_with_input(
+            BenchmarkId::new("128_slots", format!("{scheme:?}")),
+            &sets,
+            |b, sets| {
+                b.iter(|| {
+                    sets.iter()
+                        .map(|s| hasher.signature(s).slots()[0])
+                        .fold(0u32, |a, x| a ^ x)
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+fn lsh(c: &mut Criterion) {
+    let hasher = MinHasher::new(MinHashParams::default()).unwrap();
+    let mut state = 7u64;
+    let sigs: Vec<Vec<u32>> = (0..100_000)
+        .map(|_| {
+            let set: Vec<u64> = (0..200)
+                .map(|_| newsdedup::minhash::splitmix64(&mut state))
+                .collect();
+            hasher.signature(&set).slots().to_vec()
+        })
+        .collect();
+    let params = LshParams { bands: 37, rows: 3 };
+    let mut g = c.benchmark_group("lsh");
+    g.throughput(Throughput::Elements(sigs.len() as u64));
+    g.bench_function("one_band_100k", |b| {
+        b.iter(|| params.buckets(0, sigs.len(), |i| &sigs[i], |_| false).len())
+    });
+    g.finish();
+}
+
+fn pipeline(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.jsonl");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let config = SynthConfig {
+        tier: Tier::Mixed,
+        scale: Some(20_000),
+        ..SynthConfig::default()
+    };
+    generate::<std::io::Error>(&articles(), &config, |v| writeln!(file, "{v}")).unwrap();
+    file.flush().unwrap();
+    drop(file);
+    let corpus = Corpus::open(&[InputSpec::Path(path)]).unwrap();
+    let dedup = Deduplicator::new(DedupConfig::default()).unwrap();
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(20_000));
+    g.bench_function("dedup_20k_mixed", |b| {
+        b.iter(|| dedup.run(&corpus, &Silent).unwrap().stats.removed)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, shingle, minhash, lsh, pipeline);
+criterion_main!(benches);
