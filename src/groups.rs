@@ -30,14 +30,6 @@ impl UnionFind {
         x
     }
 
-    /// Root of `x` without changing the structure.
-    pub fn find_const(&self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            x = self.parent[x as usize];
-        }
-        x
-    }
-
     /// Joins the sets of `a` and `b`; returns false when they were one set.
     pub fn union(&mut self, a: u32, b: u32) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
