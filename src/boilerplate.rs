@@ -272,6 +272,24 @@ pub fn classify(
     verdicts
 }
 
+/// The story of an article: its lines that are not boilerplate, normalized
+/// with letter case kept, each with its 0-based line number in the text.
+pub fn story_lines(
+    text: &str,
+    config: &BoilerplateConfig,
+    freq: Option<&LineFrequencies>,
+) -> Vec<(usize, String)> {
+    let lines = crate::normalize::normalize_lines(text);
+    let verdicts = classify(&lines, config, freq);
+    text.split('\n')
+        .zip(&lines)
+        .zip(&verdicts)
+        .enumerate()
+        .filter(|(_, ((_, folded), v))| v.is_none() && !folded.is_empty())
+        .map(|(i, ((raw, _), _))| (i, crate::normalize::normalize_line_cased(raw)))
+        .collect()
+}
+
 /// The median count of the article's long lines (its sentences), or of all
 /// its lines when it has no long line.
 fn typical_sentence_count(lines: &[String], counts: &[u32]) -> u32 {

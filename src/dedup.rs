@@ -193,6 +193,9 @@ pub struct DedupOutcome {
     pub stripped: Vec<(u32, Vec<StrippedLine>)>,
     pub lsh: LshParams,
     pub stats: Stats,
+    /// The corpus line frequencies learned for boilerplate (when learned),
+    /// so later stages strip the same lines.
+    pub freq: Option<LineFrequencies>,
 }
 
 impl DedupOutcome {
@@ -290,6 +293,7 @@ impl Deduplicator {
             stripped,
             lsh: self.lsh,
             stats,
+            freq,
         })
     }
 

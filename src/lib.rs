@@ -12,6 +12,7 @@ pub mod boilerplate;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+pub mod events;
 pub mod groups;
 pub mod ingest;
 pub mod lsh;
@@ -23,6 +24,7 @@ pub mod shingle;
 pub mod store;
 pub mod synth;
 pub mod table;
+pub mod vectors;
 
 pub use article::Article;
 pub use dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};

@@ -15,6 +15,15 @@ pub const NORMALIZER_VERSION: u8 = 1;
 /// Normalizes one line: decoded entities, NFKC, lowercase, folded quotes and
 /// dashes, no invisible characters, single spaces, trimmed.
 pub fn normalize_line(line: &str) -> String {
+    fold_line(line, true)
+}
+
+/// Like [`normalize_line`] but keeps letter case (for finding names).
+pub fn normalize_line_cased(line: &str) -> String {
+    fold_line(line, false)
+}
+
+fn fold_line(line: &str, lowercase: bool) -> String {
     let decoded = if line.contains('&') {
         html_escape::decode_html_entities(line)
     } else {
@@ -30,7 +39,9 @@ pub fn normalize_line(line: &str) -> String {
                 out.push(' ');
                 pending_space = false;
             }
-            if c.is_ascii() {
+            if !lowercase {
+                out.push(c);
+            } else if c.is_ascii() {
                 out.push(c.to_ascii_lowercase());
             } else {
                 out.extend(c.to_lowercase());

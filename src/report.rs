@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
+use crate::events::EventOutcome;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 
@@ -160,6 +161,116 @@ pub fn write_text_report(outcome: &DedupOutcome, out: &mut dyn Write, name: &Pat
     }
     for r in &outcome.rejected {
         text.push_str(&format!("rejected {}: {}\n", r.location, r.reason));
+    }
+    out.write_all(text.as_bytes()).map_err(io_err(name))?;
+    out.flush().map_err(io_err(name))
+}
+
+/// One JSON object per input record, in input order: its event and
+/// duplicate group (named by the kept article's id), or why it was rejected.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_events(
+    outcome: &DedupOutcome,
+    events: &EventOutcome,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<()> {
+    let t = &outcome.table;
+    let mut rejected = outcome.rejected.iter().peekable();
+    for row in 0..t.len() as u32 {
+        while rejected.peek().is_some_and(|r| r.seq < t.seq(row)) {
+            write_line(out, &rejection_json(rejected.next().expect("peeked")), name)?;
+        }
+        let e = events.event_of_row[row as usize];
+        let (group, status) = match outcome.duplicate_of(row) {
+            Some((rep, _)) => (t.id(rep), "duplicate"),
+            None => (t.id(row), "kept"),
+        };
+        let value = json!({
+            "id": t.id(row),
+            "event": e + 1,
+            "group": group,
+            "status": status,
+            "event_size": events.events[e as usize].rows.len(),
+        });
+        write_line(out, &value, name)?;
+    }
+    for r in rejected {
+        write_line(out, &rejection_json(r), name)?;
+    }
+    out.flush().map_err(io_err(name))
+}
+
+/// A readable summary of the `limit` largest events (0: all): size, time
+/// span, top terms and each member's title (or id) and source.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_event_summary(
+    outcome: &DedupOutcome,
+    events: &EventOutcome,
+    limit: usize,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<()> {
+    let t = &outcome.table;
+    let mut order: Vec<usize> = (0..events.events.len()).collect();
+    order.sort_by_key(|&e| (std::cmp::Reverse(events.events[e].rows.len()), e));
+    let shown = if limit == 0 {
+        order.len()
+    } else {
+        limit.min(order.len())
+    };
+    let mut text = String::new();
+    for &e in &order[..shown] {
+        let ev = &events.events[e];
+        let span = match ev.span {
+            Some((a, b)) if a == b => format!(", {a}"),
+            Some((a, b)) => format!(", {a} to {b}"),
+            None => String::new(),
+        };
+        let groups = ev
+            .rows
+            .iter()
+            .filter(|&&r| outcome.duplicate_of(r).is_none())
+            .count();
+        let copies = if groups < ev.rows.len() {
+            format!(" ({groups} after removing copies)")
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "event {}: {} article{}{copies}{span}\n",
+            e + 1,
+            ev.rows.len(),
+            if ev.rows.len() == 1 { "" } else { "s" },
+        ));
+        let terms: Vec<&str> = ev.top_terms.iter().map(|(s, _)| s.as_str()).collect();
+        if !terms.is_empty() {
+            text.push_str(&format!("  terms: {}\n", terms.join(", ")));
+        }
+        for &r in &ev.rows {
+            let label = t.title(r).unwrap_or_else(|| t.id(r));
+            let source = t.source(r).map(|s| format!("  [{s}]")).unwrap_or_default();
+            let copy = match outcome.duplicate_of(r) {
+                Some((rep, _)) => format!("  (copy of {})", t.id(rep)),
+                None => String::new(),
+            };
+            let date = t.published(r).map(|d| format!("  {d}")).unwrap_or_default();
+            text.push_str(&format!("  - {}: {label}{source}{date}{copy}\n", t.id(r)));
+        }
+    }
+    if shown < order.len() {
+        text.push_str(&format!(
+            "… {} more events ({} of them single articles)\n",
+            order.len() - shown,
+            order[shown..]
+                .iter()
+                .filter(|&&e| events.events[e].rows.len() == 1)
+                .count()
+        ));
     }
     out.write_all(text.as_bytes()).map_err(io_err(name))?;
     out.flush().map_err(io_err(name))

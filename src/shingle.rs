@@ -148,6 +148,15 @@ impl ShingleConfig {
     }
 }
 
+/// The stem hash of one lowercase word, and whether it is an English
+/// stopword (uses the thread's stem cache).
+pub(crate) fn stem_word(word: &str, lang: Language) -> (u64, bool) {
+    with_stem_cache(|cache| {
+        let t = cache.token(word, lang);
+        (t.stem, t.stop)
+    })
+}
+
 /// The words of a normalized line: maximal runs of letters and digits.
 pub fn words(line: &str) -> impl Iterator<Item = &str> {
     line.split(|c: char| !c.is_alphanumeric())
@@ -370,7 +379,7 @@ const ENGLISH_STOPWORDS: &[&str] = &[
     "yourselves",
 ];
 
-fn is_english_stopword(word: &str) -> bool {
+pub(crate) fn is_english_stopword(word: &str) -> bool {
     ENGLISH_STOPWORDS.binary_search(&word).is_ok()
 }
 

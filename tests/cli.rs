@@ -323,7 +323,9 @@ fn eval_tier(tier: &str) -> Value {
         .output()
         .unwrap();
     assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["level"], "duplicate");
+    v["overall"].clone()
 }
 
 /// Quality floors on the benchmark built from real ECB+ text (README has the figures).

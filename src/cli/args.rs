@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use newsdedup::boilerplate::BoilerplateConfig;
+use newsdedup::events::{ClusterConfig, Linkage};
 use newsdedup::lsh::LshParams;
+use newsdedup::vectors::VectorConfig;
 use newsdedup::{DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
 
 /// Clean scraped news corpora: find copies of the same article.
@@ -27,10 +29,19 @@ pub enum Command {
     /// Score duplicate detection against gold labels in the input.
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
+    /// Group different reports of the same event (after removing copies).
+    #[command(after_help = CLUSTER_EXAMPLES)]
+    Cluster(ClusterArgs),
     /// Write the near-duplicate benchmark: real articles plus syndicated copies.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
 }
+
+const CLUSTER_EXAMPLES: &str = "Examples:
+  newsdedup cluster testdata/seeds
+  newsdedup cluster testdata/ecbplus/docs.jsonl -o clusters.jsonl --top 5
+  newsdedup cluster testdata/seeds --explain 002_kerry_lavrov_hamburg
+  newsdedup eval testdata/ecbplus/docs.jsonl --level event --gold-field event --by topic";
 
 const DEDUP_EXAMPLES: &str = "Examples:
   newsdedup dedup testdata/seeds
@@ -40,7 +51,8 @@ const DEDUP_EXAMPLES: &str = "Examples:
 
 const EVAL_EXAMPLES: &str = "Examples:
   newsdedup generate --from testdata/ecbplus/docs.jsonl --tier gentle -o gentle.jsonl
-  newsdedup eval gentle.jsonl --gold-field dup_group --negative-field event";
+  newsdedup eval gentle.jsonl --gold-field dup_group --negative-field event
+  newsdedup eval testdata/ecbplus/docs.jsonl --level event --gold-field event --by topic";
 
 const GENERATE_EXAMPLES: &str = "Examples:
   newsdedup generate --from testdata/ecbplus/docs.jsonl --tier heavy -o heavy.jsonl
@@ -115,6 +127,12 @@ pub struct DetectArgs {
     /// Do not strip boilerplate lines before shingling.
     #[arg(long)]
     pub no_boilerplate: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LinkageArg {
+    Graph,
+    Exact,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -194,12 +212,141 @@ pub struct DedupArgs {
     /// Print the LSH S-curve: how likely a pair at each similarity is to be found.
     #[arg(long)]
     pub explain_threshold: bool,
+
+    /// Also cluster the kept articles into events and write each article's
+    /// event and group to this file (JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub event_flags: EventArgs,
+}
+
+/// Flags of event clustering (shared by `cluster`, `dedup --events` and `eval`).
+#[derive(Debug, Args, Clone)]
+pub struct EventArgs {
+    /// Clusters merge while the average cosine similarity of their articles'
+    /// event vectors is at least this.
+    #[arg(long, default_value_t = ClusterConfig::default().threshold, value_name = "S")]
+    pub event_threshold: f32,
+
+    /// Cluster similarity: graph (mean over all pairs of the neighbour-graph
+    /// edge similarities, 0 for pairs that are not neighbours) or exact (mean
+    /// cosine over all pairs).
+    #[arg(long, value_enum, default_value_t = LinkageArg::Graph)]
+    pub linkage: LinkageArg,
+
+    /// Nearest neighbours looked up per article.
+    #[arg(long, default_value_t = ClusterConfig::default().neighbours, value_name = "K")]
+    pub neighbours: usize,
+
+    /// HNSW links per node and layer (2-256).
+    #[arg(long, default_value_t = ClusterConfig::default().max_connections, value_name = "M")]
+    pub max_connections: usize,
+
+    /// HNSW candidate list size while building the index.
+    #[arg(long, default_value_t = ClusterConfig::default().ef_construction, value_name = "EF")]
+    pub ef_construction: usize,
+
+    /// HNSW candidate list size while searching.
+    #[arg(long, default_value_t = ClusterConfig::default().ef_search, value_name = "EF")]
+    pub ef_search: usize,
+
+    /// Articles published more than this many days apart never share an
+    /// event (when both have a `published` date); 0 ignores dates.
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub window_days: u32,
+
+    /// Weight factor of names (capitalised words and runs).
+    #[arg(long, default_value_t = VectorConfig::default().name_boost, value_name = "X")]
+    pub name_boost: f32,
+
+    /// Weight factor of numbers.
+    #[arg(long, default_value_t = VectorConfig::default().number_boost, value_name = "X")]
+    pub number_boost: f32,
+
+    /// Weight factor of terms that occur in the title.
+    #[arg(long, default_value_t = VectorConfig::default().title_boost, value_name = "X")]
+    pub title_boost: f32,
+
+    /// Heaviest terms kept per article vector.
+    #[arg(long, default_value_t = VectorConfig::default().max_terms, value_name = "N")]
+    pub max_terms: usize,
+}
+
+impl EventArgs {
+    pub fn config(&self) -> ClusterConfig {
+        ClusterConfig {
+            vectors: VectorConfig {
+                name_boost: self.name_boost,
+                number_boost: self.number_boost,
+                title_boost: self.title_boost,
+                max_terms: self.max_terms,
+            },
+            threshold: self.event_threshold,
+            linkage: match self.linkage {
+                LinkageArg::Graph => Linkage::Graph,
+                LinkageArg::Exact => Linkage::Exact,
+            },
+            neighbours: self.neighbours,
+            max_connections: self.max_connections,
+            ef_construction: self.ef_construction,
+            ef_search: self.ef_search,
+            window_days: (self.window_days > 0).then_some(self.window_days),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    #[command(flatten)]
+    pub detect: DetectArgs,
+
+    #[command(flatten)]
+    pub events: EventArgs,
+
+    /// Write one JSON line per input article: id, event, group, status.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Events shown in the readable summary, largest first (0: all).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
+
+    /// Write the readable summary of all events to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+
+    /// Explain why this article joined its event: nearest neighbours, their
+    /// similarities and the shared weighted terms.
+    #[arg(long, value_name = "ID")]
+    pub explain: Option<String>,
+}
+
+/// What `eval` scores.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Level {
+    /// Duplicate groups.
+    Duplicate,
+    /// Event clusters.
+    Event,
 }
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     #[command(flatten)]
     pub detect: DetectArgs,
+
+    #[command(flatten)]
+    pub events: EventArgs,
+
+    /// Score duplicate groups or event clusters.
+    #[arg(long, value_enum, default_value_t = Level::Duplicate)]
+    pub level: Level,
+
+    /// Also print the figures within each value of this field (e.g. topic).
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
 
     /// Input field holding the gold duplicate label.
     #[arg(long, value_name = "FIELD")]

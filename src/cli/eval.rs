@@ -4,10 +4,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use newsdedup::eval::score;
+use newsdedup::eval::{score, Scores};
+use newsdedup::events::EventClusterer;
 use newsdedup::{Corpus, Deduplicator};
 
-use super::args::EvalArgs;
+use super::args::{EvalArgs, Level};
 use super::progress::Bars;
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
@@ -18,21 +19,35 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     config.label_fields = std::iter::once(args.gold_field.clone())
         .chain(args.negative_field.clone())
         .collect();
+    config.label_fields.extend(args.by.clone());
+    let by_index = config.label_fields.len() - 1;
     let dedup = Deduplicator::new(config).context("invalid settings")?;
+    let clusterer = EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
+        .context("invalid settings")?;
     let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.max_bytes);
-    let outcome = dedup.run(&corpus, &Bars::new())?;
+    let bars = Bars::new();
+    let outcome = dedup.run(&corpus, &bars)?;
+    let events = match args.level {
+        Level::Event => Some(clusterer.run(&corpus, &outcome, &bars)?),
+        Level::Duplicate => None,
+    };
     let t = &outcome.table;
     let mut predicted = Vec::new();
     let mut gold: Vec<Arc<str>> = Vec::new();
     let mut negative: Vec<Option<Arc<str>>> = Vec::new();
+    let mut by: Vec<Option<Arc<str>>> = Vec::new();
     for row in 0..t.len() as u32 {
         let labels = t.labels(row);
         let Some(g) = &labels[0] else { continue };
-        predicted.push(
-            outcome.group_of[row as usize].map_or(u64::from(row), |g| u64::from(g) | 1 << 40),
-        );
+        predicted.push(match &events {
+            Some(e) => u64::from(e.event_of_row[row as usize]),
+            None => {
+                outcome.group_of[row as usize].map_or(u64::from(row), |g| u64::from(g) | 1 << 40)
+            }
+        });
         gold.push(g.clone());
         negative.push(labels.get(1).cloned().flatten());
+        by.push(labels.get(by_index).cloned().flatten());
     }
     if gold.is_empty() {
         bail!("no article has the gold field {:?}", args.gold_field);
@@ -43,10 +58,29 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         args.negative_field.as_ref().map(|_| &negative[..]),
     );
     let unlabelled = t.len() - gold.len();
+    let parts = match &args.by {
+        Some(_) => by_part(&predicted, &gold, &by),
+        None => Vec::new(),
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
+        let value = serde_json::json!({
+            "level": format!("{:?}", args.level).to_lowercase(),
+            "overall": scores,
+            "by": args.by,
+            "parts": parts.iter().map(|p| serde_json::json!({
+                "value": &*p.value,
+                "articles": p.articles,
+                "gold_clusters": p.gold_clusters,
+                "predicted_clusters": p.predicted_clusters,
+                "scores": p.scores,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         println!("{scores}");
+        if let Some(field) = &args.by {
+            println!("{}", by_table(field, &parts));
+        }
         if unlabelled > 0 {
             println!(
                 "({unlabelled} articles without {:?} were not scored)",
@@ -55,4 +89,74 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scores within one value of the `--by` field.
+struct Part {
+    value: Arc<str>,
+    articles: usize,
+    gold_clusters: usize,
+    predicted_clusters: usize,
+    scores: Scores,
+}
+
+fn by_part(predicted: &[u64], gold: &[Arc<str>], by: &[Option<Arc<str>>]) -> Vec<Part> {
+    let mut values: Vec<Arc<str>> = by.iter().flatten().cloned().collect();
+    values.sort_by_key(|v| natural_key(v));
+    values.dedup();
+    values
+        .into_iter()
+        .map(|value| {
+            let idx: Vec<usize> = (0..gold.len())
+                .filter(|&i| by[i].as_deref() == Some(&*value))
+                .collect();
+            let p: Vec<u64> = idx.iter().map(|&i| predicted[i]).collect();
+            let g: Vec<Arc<str>> = idx.iter().map(|&i| gold[i].clone()).collect();
+            let scores = score(&p, &g, None::<&[Option<Arc<str>>]>);
+            Part {
+                gold_clusters: scores.gold_clusters,
+                predicted_clusters: scores.predicted_clusters,
+                articles: idx.len(),
+                scores,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// Sorts "2" before "10": numeric values by number, others by text.
+fn natural_key(s: &str) -> (u64, String) {
+    (s.parse().unwrap_or(u64::MAX), s.to_string())
+}
+
+fn by_table(field: &str, parts: &[Part]) -> String {
+    let mut out = format!(
+        "\nby {field}: {:>8} {:>5} {:>9} {:>7} {:>7} {:>6}\n",
+        "articles", "gold", "predicted", "pair F1", "B3 F1", "ARI"
+    );
+    let pad = " ".repeat(field.len() + 4);
+    for p in parts {
+        out.push_str(&format!(
+            "{:<w$} {:>8} {:>5} {:>9} {:>7.4} {:>7.4} {:>6.3}\n",
+            p.value,
+            p.articles,
+            p.gold_clusters,
+            p.predicted_clusters,
+            p.scores.pairwise_f1,
+            p.scores.bcubed_f1,
+            p.scores.adjusted_rand,
+            w = pad.len() - 1
+        ));
+    }
+    let mean = |f: fn(&Scores) -> f64| {
+        parts.iter().map(|p| f(&p.scores)).sum::<f64>() / parts.len().max(1) as f64
+    };
+    out.push_str(&format!(
+        "mean over {} values of {field}: pair F1 {:.4}, B3 F1 {:.4}, ARI {:.3}\n",
+        parts.len(),
+        mean(|s| s.pairwise_f1),
+        mean(|s| s.bcubed_f1),
+        mean(|s| s.adjusted_rand)
+    ));
+    out
 }

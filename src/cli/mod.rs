@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch to commands.
 
 mod args;
+mod cluster;
 mod dedup;
 mod eval;
 mod generate;
@@ -32,6 +33,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Dedup(args) => dedup::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Cluster(args) => cluster::run(&args),
         Command::Generate(args) => generate::run(&args),
     }
 }

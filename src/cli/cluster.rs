@@ -1,0 +1,143 @@
+//! `newsdedup cluster`: remove copies, then group the rest into events.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use newsdedup::events::{EventClusterer, EventOutcome};
+use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
+
+use super::args::{ClusterArgs, DetectArgs, EventArgs};
+use super::output;
+use super::progress::Bars;
+
+/// Runs dedup and event clustering on the inputs.
+pub fn detect_events(
+    detect: &DetectArgs,
+    events: &EventArgs,
+    bars: &Bars,
+) -> anyhow::Result<(Corpus, DedupOutcome, EventOutcome)> {
+    let dedup = Deduplicator::new(detect.config()).context("invalid settings")?;
+    let clusterer = EventClusterer::new(events.config(), dedup.config().boilerplate.clone())
+        .context("invalid settings")?;
+    if detect.inputs.is_empty() {
+        bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
+    }
+    let corpus = Corpus::open(&detect.inputs())?.with_max_bytes(detect.max_bytes);
+    let outcome = dedup.run(&corpus, bars)?;
+    let events = clusterer.run(&corpus, &outcome, bars)?;
+    Ok((corpus, outcome, events))
+}
+
+pub fn run(args: &ClusterArgs) -> anyhow::Result<ExitCode> {
+    let bars = Bars::new();
+    let (_, outcome, events) = detect_events(&args.detect, &args.events, &bars)?;
+    let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if let Some(path) = &args.output {
+        let (mut w, name) = output::create(Some(path))?;
+        report::write_events(&outcome, &events, &mut w, &name)?;
+    }
+    if let Some(path) = &args.summary {
+        let (mut w, name) = output::create(Some(path))?;
+        report::write_event_summary(&outcome, &events, 0, &mut w, &name)?;
+    }
+    if let Some(id) = &args.explain {
+        let (mut w, name) = output::create(None)?;
+        let text = explain(&outcome, &events, id, args.events.event_threshold)?;
+        w.write_all(text.as_bytes())
+            .and_then(|()| w.flush())
+            .with_context(|| format!("cannot write {}", name.display()))?;
+    } else if to_stdout {
+        let mut err = std::io::stderr().lock();
+        report::write_event_summary(&outcome, &events, args.top, &mut err, "<stderr>".as_ref())?;
+    } else {
+        let (mut w, name) = output::create(None)?;
+        report::write_event_summary(&outcome, &events, args.top, &mut w, &name)?;
+    }
+    eprintln!("{}", summary(&outcome, &events));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn summary(o: &DedupOutcome, e: &EventOutcome) -> String {
+    let s = &o.stats;
+    format!(
+        "read {} records: {} events ({} with more than one article) over {} articles after removing {} copies; rejected {}",
+        s.records,
+        e.stats.events,
+        e.stats.multi_article_events,
+        e.stats.vectors,
+        s.removed,
+        s.rejected
+    )
+}
+
+/// Why an article is in its event: its nearest neighbours with their
+/// similarity, event and the terms that made them similar, and its mean
+/// similarity to the rest of its event.
+fn explain(o: &DedupOutcome, e: &EventOutcome, id: &str, threshold: f32) -> anyhow::Result<String> {
+    let t = &o.table;
+    let Some(row) = (0..t.len() as u32).find(|&r| t.id(r) == id) else {
+        bail!("no article with id {id:?} in the input (rejected records cannot be explained)");
+    };
+    let event = e.event_of_row[row as usize];
+    let ev = &e.events[event as usize];
+    let mut text = format!(
+        "{id} is in event {} ({} articles)\n",
+        event + 1,
+        ev.rows.len()
+    );
+    let mut rep = row;
+    if let Some((r, m)) = o.duplicate_of(row) {
+        text.push_str(&format!(
+            "  it is a copy of {} (Jaccard {:.2}, containment {:.2}) and follows it\n",
+            t.id(r),
+            m.similarity,
+            m.containment
+        ));
+        rep = r;
+    }
+    let i = e
+        .index_of_row(rep)
+        .context("kept article without a vector")?;
+    let v = &e.vectors[i];
+    let others: Vec<usize> = e
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|&(j, &r)| j != i && e.event_of_row[r as usize] == event)
+        .map(|(j, _)| j)
+        .collect();
+    if !others.is_empty() {
+        let mean = others.iter().map(|&j| v.dot(&e.vectors[j])).sum::<f32>() / others.len() as f32;
+        text.push_str(&format!(
+            "  mean similarity to the other {} distinct articles of its event: {mean:.3} (clusters merge at a mean of {threshold})\n",
+            others.len(),
+        ));
+    }
+    text.push_str(&format!(
+        "  {} terms in its vector; nearest neighbours:\n",
+        v.len()
+    ));
+    for &(j, sim) in &e.graph[i] {
+        let r = e.rows[j as usize];
+        let same = if e.event_of_row[r as usize] == event {
+            "same event"
+        } else {
+            "other event"
+        };
+        let shared: Vec<String> = v
+            .shared_terms(&e.vectors[j as usize])
+            .into_iter()
+            .take(8)
+            .map(|(term, w)| format!("{} {:.3}", e.vocab.surface[term as usize], w))
+            .collect();
+        text.push_str(&format!(
+            "    {:.3}  {} ({same}, event {})\n           shared: {}\n",
+            sim,
+            t.id(r),
+            e.event_of_row[r as usize] + 1,
+            shared.join(", ")
+        ));
+    }
+    Ok(text)
+}

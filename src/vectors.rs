@@ -1,0 +1,545 @@
+//! Event vectors: an article's story text → a sparse, L2-normalized TF-IDF
+//! vector over stems, names and numbers, for comparing reports of one event.
+//!
+//! Three kinds of term are extracted from the boilerplate-free text (with its
+//! letter case kept, so names can be recognised):
+//! - **words**: stems of the lowercase words, stopwords left out;
+//! - **names**: runs of capitalised words ("Tara Reid", "Promises Treatment
+//!   Center") and each word of a run, not counting a capitalised word that
+//!   only starts a sentence;
+//! - **numbers**: tokens with digits ("33", "2016", "6.1").
+//!
+//! A term's weight is `(1 + ln tf) · idf · boost`, where the boost favours
+//! names, numbers and title words: different events of one kind (two
+//! earthquakes, two rehab stays) share their vocabulary but not their names,
+//! places, dates and counts. Terms found in one article only are dropped
+//! (they cannot make two articles similar, only dilute the vector), each
+//! vector keeps its `max_terms` heaviest terms and is normalized, so the dot
+//! product of two vectors is their cosine similarity.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::error::{Error, Result};
+use crate::shingle::{is_english_stopword, stem_word, Language};
+
+/// How article text becomes a vector. `Default` gives the documented defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VectorConfig {
+    /// Weight factor of names (default 1.5).
+    pub name_boost: f32,
+    /// Weight factor of numbers (default 2.5).
+    pub number_boost: f32,
+    /// Weight factor of terms that also occur in the title (default 1.5).
+    pub title_boost: f32,
+    /// Heaviest terms kept per article (default 200).
+    pub max_terms: usize,
+}
+
+impl Default for VectorConfig {
+    fn default() -> Self {
+        VectorConfig {
+            name_boost: 1.5,
+            number_boost: 2.5,
+            title_boost: 1.5,
+            max_terms: 200,
+        }
+    }
+}
+
+impl VectorConfig {
+    /// Checks every value.
+    ///
+    /// # Errors
+    /// A boost that is not positive and finite, or `max_terms` of 0.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("name boost", self.name_boost),
+            ("number boost", self.number_boost),
+            ("title boost", self.title_boost),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::invalid(
+                    name,
+                    format!("{v} is not a positive number"),
+                ));
+            }
+        }
+        if self.max_terms == 0 {
+            return Err(Error::invalid("max terms", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What a term is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermKind {
+    Word,
+    Name,
+    Number,
+}
+
+impl TermKind {
+    fn tag(self) -> u64 {
+        match self {
+            TermKind::Word => 1,
+            TermKind::Name => 2,
+            TermKind::Number => 3,
+        }
+    }
+}
+
+/// One term of an article before weighting: how often it occurs, whether it
+/// is in the title, and how it was written the first time.
+#[derive(Debug, Clone)]
+pub struct RawTerm {
+    pub key: u64,
+    pub kind: TermKind,
+    pub count: u32,
+    pub in_title: bool,
+    pub surface: String,
+}
+
+/// The terms of one article, sorted by key.
+#[derive(Debug, Clone, Default)]
+pub struct RawTerms(pub Vec<RawTerm>);
+
+/// A token of cased text with what the name finder needs to know.
+struct Token<'a> {
+    text: &'a str,
+    /// First letter is uppercase (or the whole word is).
+    capitalised: bool,
+    /// First word of a sentence (its capital says nothing).
+    sentence_start: bool,
+    has_digit: bool,
+}
+
+fn tokens(line: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    // Whether the text since the last word ends a sentence or opens a quote.
+    let mut gap_breaks = true;
+    for (i, c) in line.char_indices() {
+        // Keep decimal points and thousands separators inside numbers: 6.1, 70,000.
+        let in_number = (c == '.' || c == ',')
+            && start.is_some_and(|s| {
+                line[s..i]
+                    .chars()
+                    .all(|d| d.is_ascii_digit() || d == '.' || d == ',')
+            })
+            && line[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|d| d.is_ascii_digit());
+        if c.is_alphanumeric() || in_number {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            out.push(token(&line[s..i], gap_breaks));
+            gap_breaks = false;
+        }
+        if matches!(c, '.' | '!' | '?' | ':' | ';' | '"' | '(' | '[') {
+            gap_breaks = true;
+        }
+    }
+    if let Some(s) = start {
+        out.push(token(&line[s..], gap_breaks));
+    }
+    out
+}
+
+fn token(text: &str, sentence_start: bool) -> Token<'_> {
+    Token {
+        text,
+        capitalised: text.chars().next().is_some_and(char::is_uppercase),
+        sentence_start,
+        has_digit: text.chars().any(|c| c.is_ascii_digit()),
+    }
+}
+
+/// Records one term: kind, key text, stem hash (words), surface, in title.
+type AddTerm<'a> = dyn FnMut(TermKind, &str, Option<u64>, &str, bool) + 'a;
+
+/// Extracts the terms of one article from its title and its story lines
+/// (normalized with case kept, boilerplate removed).
+pub fn extract<'a>(
+    title: Option<&str>,
+    lines: impl IntoIterator<Item = &'a str>,
+    lang: Language,
+) -> RawTerms {
+    let mut terms: HashMap<u64, RawTerm> = HashMap::new();
+    let mut add =
+        |kind: TermKind, key_text: &str, stem: Option<u64>, surface: &str, in_title: bool| {
+            let key = match stem {
+                Some(h) => h ^ kind.tag().wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                None => xxh3_64_with_seed(key_text.as_bytes(), kind.tag()),
+            };
+            let t = terms.entry(key).or_insert_with(|| RawTerm {
+                key,
+                kind,
+                count: 0,
+                in_title: false,
+                surface: surface.to_string(),
+            });
+            t.count += 1;
+            t.in_title |= in_title;
+        };
+    let title_lines = title.into_iter().map(|t| (t, true));
+    let body_lines = lines.into_iter().map(|l| (l, false));
+    let mut lower = String::new();
+    for (line, in_title) in title_lines.chain(body_lines) {
+        let toks = tokens(line);
+        let mut run: Vec<&Token> = Vec::new();
+        let flush = |run: &mut Vec<&Token>, add: &mut AddTerm| {
+            // A lone capitalised word that starts a sentence is not evidence of a name.
+            while run
+                .first()
+                .is_some_and(|t| t.sentence_start && is_english_stopword(&t.text.to_lowercase()))
+            {
+                run.remove(0);
+            }
+            if run.len() == 1 && run[0].sentence_start {
+                run.clear();
+            }
+            if !run.is_empty() {
+                let words: Vec<String> = run.iter().map(|t| t.text.to_lowercase()).collect();
+                if words.len() > 1 {
+                    let phrase = words.join(" ");
+                    let surface: Vec<&str> = run.iter().map(|t| t.text).collect();
+                    add(TermKind::Name, &phrase, None, &surface.join(" "), in_title);
+                }
+                for (w, t) in words.iter().zip(run.iter()) {
+                    if !is_english_stopword(w) {
+                        add(TermKind::Name, w, None, t.text, in_title);
+                    }
+                }
+            }
+            run.clear();
+        };
+        for tok in &toks {
+            lower.clear();
+            lower.extend(tok.text.chars().flat_map(char::to_lowercase));
+            if tok.has_digit {
+                flush(&mut run, &mut add);
+                let key: String = lower.chars().filter(|c| *c != ',').collect();
+                add(TermKind::Number, &key, None, tok.text, in_title);
+                continue;
+            }
+            let name_like = tok.capitalised
+                && !is_calendar_word(&lower)
+                && !(tok.sentence_start && is_english_stopword(&lower) && run.is_empty());
+            if name_like {
+                if tok.sentence_start && !run.is_empty() {
+                    flush(&mut run, &mut add);
+                }
+                run.push(tok);
+            } else {
+                flush(&mut run, &mut add);
+            }
+            if lower.chars().count() < 2 {
+                continue;
+            }
+            let (stem, stop) = stem_word(&lower, lang);
+            if !stop {
+                add(TermKind::Word, &lower, Some(stem), &lower, in_title);
+            }
+        }
+        flush(&mut run, &mut add);
+    }
+    let mut out: Vec<RawTerm> = terms.into_values().collect();
+    out.sort_unstable_by_key(|t| t.key);
+    RawTerms(out)
+}
+
+/// Weekdays and months are capitalised but are not names: as words they
+/// still count, without the name boost.
+fn is_calendar_word(lower: &str) -> bool {
+    const CALENDAR: &[&str] = &[
+        "april",
+        "august",
+        "december",
+        "february",
+        "friday",
+        "january",
+        "july",
+        "june",
+        "march",
+        "may",
+        "monday",
+        "november",
+        "october",
+        "saturday",
+        "september",
+        "sunday",
+        "thursday",
+        "tuesday",
+        "wednesday",
+    ];
+    CALENDAR.binary_search(&lower).is_ok()
+}
+
+/// A sparse vector: term ids ascending, weights L2-normalized.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TermVector {
+    pub ids: Box<[u32]>,
+    pub weights: Box<[f32]>,
+}
+
+impl TermVector {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Dot product with another vector (cosine similarity for normalized vectors).
+    pub fn dot(&self, other: &TermVector) -> f32 {
+        sparse_dot(&self.ids, &self.weights, &other.ids, &other.weights)
+    }
+
+    /// The terms both vectors have, with their share of the dot product,
+    /// largest first.
+    pub fn shared_terms(&self, other: &TermVector) -> Vec<(u32, f32)> {
+        let mut out = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < self.ids.len() && j < other.ids.len() {
+            match self.ids[i].cmp(&other.ids[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    out.push((self.ids[i], self.weights[i] * other.weights[j]));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+}
+
+/// Dot product of two sparse vectors given as sorted ids and weights.
+pub fn sparse_dot(ai: &[u32], aw: &[f32], bi: &[u32], bw: &[f32]) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0f32;
+    while i < ai.len() && j < bi.len() {
+        let (x, y) = (ai[i], bi[j]);
+        if x == y {
+            sum += aw[i] * bw[j];
+            i += 1;
+            j += 1;
+        } else if x < y {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    sum
+}
+
+/// One term of an article by vocabulary id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountedTerm {
+    pub id: u32,
+    pub count: u32,
+    pub in_title: bool,
+}
+
+/// An article's terms by vocabulary id, ascending.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountedTerms(pub Box<[CountedTerm]>);
+
+/// The corpus vocabulary: term ids in order of first appearance, with their
+/// document frequency, kind and first-seen spelling.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    ids: HashMap<u64, u32>,
+    pub df: Vec<u32>,
+    pub kind: Vec<TermKind>,
+    pub surface: Vec<String>,
+    docs: u32,
+}
+
+impl Vocabulary {
+    /// Counts one article's terms (call in a fixed article order: ids
+    /// follow it) and returns them by term id.
+    pub fn add(&mut self, terms: RawTerms) -> CountedTerms {
+        self.docs += 1;
+        let mut out: Vec<CountedTerm> = terms
+            .0
+            .into_iter()
+            .map(|t| {
+                let next = self.df.len() as u32;
+                let id = *self.ids.entry(t.key).or_insert(next);
+                if id == next {
+                    self.df.push(0);
+                    self.kind.push(t.kind);
+                    self.surface.push(t.surface);
+                }
+                self.df[id as usize] += 1;
+                CountedTerm {
+                    id,
+                    count: t.count,
+                    in_title: t.in_title,
+                }
+            })
+            .collect();
+        out.sort_unstable_by_key(|t| t.id);
+        CountedTerms(out.into_boxed_slice())
+    }
+
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+
+    pub fn len(&self) -> usize {
+        self.df.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.df.is_empty()
+    }
+
+    /// Inverse document frequency, `ln(N / df)`.
+    pub fn idf(&self, id: u32) -> f32 {
+        (f64::from(self.docs.max(1)) / f64::from(self.df[id as usize].max(1))).ln() as f32
+    }
+
+    /// Weights one article's terms into a normalized vector.
+    pub fn vector(&self, terms: &CountedTerms, config: &VectorConfig) -> TermVector {
+        let mut weighted: Vec<(u32, f32)> = terms
+            .0
+            .iter()
+            .filter_map(|t| {
+                let id = t.id;
+                if self.df[id as usize] < 2 {
+                    return None;
+                }
+                let mut w = (1.0 + (t.count as f32).ln()) * self.idf(id);
+                w *= match self.kind[id as usize] {
+                    TermKind::Word => 1.0,
+                    TermKind::Name => config.name_boost,
+                    TermKind::Number => config.number_boost,
+                };
+                if t.in_title {
+                    w *= config.title_boost;
+                }
+                (w > 0.0).then_some((id, w))
+            })
+            .collect();
+        if weighted.len() > config.max_terms {
+            weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            weighted.truncate(config.max_terms);
+        }
+        weighted.sort_unstable_by_key(|&(id, _)| id);
+        let norm = weighted
+            .iter()
+            .map(|&(_, w)| f64::from(w) * f64::from(w))
+            .sum::<f64>()
+            .sqrt() as f32;
+        if norm > 0.0 {
+            weighted.iter_mut().for_each(|(_, w)| *w /= norm);
+        }
+        TermVector {
+            ids: weighted.iter().map(|&(id, _)| id).collect(),
+            weights: weighted.iter().map(|&(_, w)| w).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn surfaces(terms: &RawTerms, kind: TermKind) -> Vec<String> {
+        let mut v: Vec<String> = terms
+            .0
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.surface.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn names_are_capitalised_runs_not_sentence_starts() {
+        let t = extract(
+            None,
+            ["Perennial party girl Tara Reid checked into Promises Treatment Center. The actress is 33."],
+            Language::ENGLISH,
+        );
+        let names = surfaces(&t, TermKind::Name);
+        assert!(names.contains(&"Tara Reid".to_string()), "{names:?}");
+        assert!(names.contains(&"Reid".to_string()));
+        assert!(names.contains(&"Promises Treatment Center".to_string()));
+        assert!(
+            !names.iter().any(|n| n == "Perennial" || n == "The"),
+            "{names:?}"
+        );
+        assert_eq!(surfaces(&t, TermKind::Number), vec!["33"]);
+    }
+
+    #[test]
+    fn numbers_keep_separators_and_match_across_spellings() {
+        let a = extract(
+            None,
+            ["About 70,000 people and a 6.1 quake."],
+            Language::ENGLISH,
+        );
+        let b = extract(None, ["About 70000 people."], Language::ENGLISH);
+        let key = |t: &RawTerms| {
+            t.0.iter()
+                .filter(|t| t.kind == TermKind::Number)
+                .map(|t| t.key)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(surfaces(&a, TermKind::Number), vec!["6.1", "70,000"]);
+        assert!(key(&a).contains(&key(&b)[0]));
+    }
+
+    #[test]
+    fn vectors_are_normalized_and_similar_texts_score_higher() {
+        let docs = [
+            "Tara Reid checked into Promises rehab in Malibu on Tuesday.",
+            "Actress Tara Reid entered the Promises rehab center in Malibu.",
+            "Lindsay Lohan checked into Betty Ford rehab in Palm Springs.",
+            "An earthquake of magnitude 6.1 hit Indonesia on Tuesday.",
+        ];
+        let raw: Vec<RawTerms> = docs
+            .iter()
+            .map(|d| extract(None, [*d], Language::ENGLISH))
+            .collect();
+        let mut vocab = Vocabulary::default();
+        let counted: Vec<CountedTerms> = raw.into_iter().map(|r| vocab.add(r)).collect();
+        let config = VectorConfig::default();
+        let v: Vec<TermVector> = counted.iter().map(|r| vocab.vector(r, &config)).collect();
+        for x in &v {
+            let n: f32 = x.weights.iter().map(|w| w * w).sum();
+            assert!((n - 1.0).abs() < 1e-4 || x.is_empty());
+            assert!(x.ids.windows(2).all(|w| w[0] < w[1]));
+        }
+        assert!(v[0].dot(&v[1]) > v[0].dot(&v[2]));
+        assert!(v[0].dot(&v[2]) > v[0].dot(&v[3]) - 1e-6);
+        let shared = v[0].shared_terms(&v[1]);
+        assert!(!shared.is_empty());
+        assert!(shared.windows(2).all(|w| w[0].1 >= w[1].1));
+    }
+
+    #[test]
+    fn config_is_validated() {
+        assert!(VectorConfig::default().validate().is_ok());
+        let bad = VectorConfig {
+            name_boost: -1.0,
+            ..VectorConfig::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}
