@@ -44,11 +44,14 @@ pub struct ClusterConfig {
     pub linkage: Linkage,
     /// Nearest neighbours looked up per article (default 10).
     pub neighbours: usize,
-    /// HNSW links per node and layer (default 16).
+    /// Heaviest terms of each vector the HNSW index compares (default 48);
+    /// neighbours it proposes are re-ranked on the whole vectors.
+    pub index_terms: usize,
+    /// HNSW links per node and layer (default 12).
     pub max_connections: usize,
-    /// HNSW candidate list size while building (default 100).
+    /// HNSW candidate list size while building (default 64).
     pub ef_construction: usize,
-    /// HNSW candidate list size while searching (default 64).
+    /// HNSW candidate list size while searching (default 48).
     pub ef_search: usize,
     /// Articles whose `published` dates are further apart than this many
     /// days never share an event (default 7; `None` ignores dates).
@@ -62,9 +65,10 @@ impl Default for ClusterConfig {
             threshold: 0.2,
             linkage: Linkage::Graph,
             neighbours: 10,
-            max_connections: 16,
-            ef_construction: 100,
-            ef_search: 64,
+            index_terms: 48,
+            max_connections: 12,
+            ef_construction: 64,
+            ef_search: 48,
             window_days: Some(7),
         }
     }
@@ -82,6 +86,9 @@ impl ClusterConfig {
                 "event threshold",
                 format!("{} is not in (0, 1]", self.threshold),
             ));
+        }
+        if self.index_terms == 0 {
+            return Err(Error::invalid("index terms", "must be at least 1"));
         }
         if self.neighbours == 0 {
             return Err(Error::invalid("neighbours", "must be at least 1"));
@@ -122,15 +129,16 @@ pub enum Linkage {
     Exact,
 }
 
-/// One coordinate of a sparse vector as stored in the HNSW index.
+/// One coordinate of an index vector.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Entry {
     pub id: u32,
     pub weight: f32,
 }
 
-/// Cosine distance between normalized sparse vectors, clamped to [0, 2]
-/// (hnsw_rs asserts distances are not negative; rounding could make them so).
+/// Cosine distance between normalized sparse vectors (sorted by id),
+/// clamped to [0, 2]: hnsw_rs asserts distances are not negative, and
+/// rounding could make them so.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SparseCosine;
 
@@ -139,25 +147,43 @@ impl Distance<Entry> for SparseCosine {
         let (mut i, mut j) = (0, 0);
         let mut dot = 0.0f32;
         while i < a.len() && j < b.len() {
-            match a[i].id.cmp(&b[j].id) {
-                Ordering::Less => i += 1,
-                Ordering::Greater => j += 1,
-                Ordering::Equal => {
-                    dot += a[i].weight * b[j].weight;
-                    i += 1;
-                    j += 1;
-                }
+            let (x, y) = (a[i].id, b[j].id);
+            if x == y {
+                dot += a[i].weight * b[j].weight;
             }
+            // Branch-free advance: the comparison outcome is unpredictable.
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
         }
         (1.0 - dot).clamp(0.0, 2.0)
     }
+}
+
+/// The heaviest `terms` coordinates of a vector, renormalized, by id: what
+/// the index compares. Neighbours it proposes are re-ranked on the whole
+/// vectors.
+fn index_entries(v: &TermVector, terms: usize) -> Vec<Entry> {
+    let mut e: Vec<Entry> = v
+        .ids
+        .iter()
+        .zip(v.weights.iter())
+        .map(|(&id, &weight)| Entry { id, weight })
+        .collect();
+    if e.len() > terms {
+        e.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.id.cmp(&b.id)));
+        e.truncate(terms);
+        let norm = e.iter().map(|x| x.weight * x.weight).sum::<f32>().sqrt();
+        e.iter_mut().for_each(|x| x.weight /= norm);
+        e.sort_unstable_by_key(|x| x.id);
+    }
+    e
 }
 
 /// An article's nearest neighbours: (index, cosine similarity), most similar first.
 pub type Neighbours = Vec<(u32, f32)>;
 
 /// Articles per HNSW shard before another shard is added (at most `MAX_SHARDS`).
-const SHARD_SIZE: usize = 50_000;
+const SHARD_SIZE: usize = 100_000;
 const MAX_SHARDS: usize = 8;
 
 /// The k nearest neighbours of every vector (excluding itself), from an
@@ -173,14 +199,8 @@ pub fn neighbour_graph(
     }
     let k = config.neighbours.min(n - 1);
     let entries: Vec<Vec<Entry>> = vectors
-        .iter()
-        .map(|v| {
-            v.ids
-                .iter()
-                .zip(v.weights.iter())
-                .map(|(&id, &weight)| Entry { id, weight })
-                .collect()
-        })
+        .par_iter()
+        .map(|v| index_entries(v, config.index_terms))
         .collect();
     let shards = n.div_ceil(SHARD_SIZE).clamp(1, MAX_SHARDS);
     progress.begin(Stage::Neighbours, Some(2 * n as u64));
@@ -214,7 +234,7 @@ pub fn neighbour_graph(
         .map(|i| {
             let mut found: Vec<(u32, f32)> = indexes
                 .iter()
-                .flat_map(|h| h.search(&entries[i], k + 1, config.ef_search.max(k + 1)))
+                .flat_map(|h| h.search(&entries[i], 2 * k + 1, config.ef_search.max(2 * k + 1)))
                 .filter(|nb| nb.d_id != i)
                 .map(|nb| (nb.d_id as u32, vectors[i].dot(&vectors[nb.d_id])))
                 .collect();
@@ -671,14 +691,17 @@ mod tests {
 
     #[test]
     fn distance_is_one_minus_cosine_and_never_negative() {
-        let a = [Entry { id: 1, weight: 1.0 }];
-        let b = [Entry {
-            id: 1,
-            weight: 1.0000001,
-        }];
+        let a = [Entry { id: 1, weight: 0.6 }, Entry { id: 4, weight: 0.8 }];
+        let b = [
+            Entry { id: 1, weight: 0.6 },
+            Entry {
+                id: 4,
+                weight: 0.8000001,
+            },
+        ];
         assert_eq!(SparseCosine.eval(&a, &b), 0.0);
-        let c = [Entry { id: 2, weight: 1.0 }];
-        assert_eq!(SparseCosine.eval(&a, &c), 1.0);
+        let c = [Entry { id: 2, weight: 1.0 }, Entry { id: 4, weight: 1.0 }];
+        assert!((SparseCosine.eval(&a, &c) - 0.2).abs() < 1e-6);
         assert_eq!(SparseCosine.eval(&[], &c), 1.0);
     }
 

@@ -240,6 +240,11 @@ pub struct EventArgs {
     #[arg(long, default_value_t = ClusterConfig::default().neighbours, value_name = "K")]
     pub neighbours: usize,
 
+    /// Heaviest terms per article the HNSW index compares (its proposals are
+    /// re-ranked on whole vectors).
+    #[arg(long, default_value_t = ClusterConfig::default().index_terms, value_name = "N")]
+    pub index_terms: usize,
+
     /// HNSW links per node and layer (2-256).
     #[arg(long, default_value_t = ClusterConfig::default().max_connections, value_name = "M")]
     pub max_connections: usize,
@@ -289,6 +294,7 @@ impl EventArgs {
                 LinkageArg::Exact => Linkage::Exact,
             },
             neighbours: self.neighbours,
+            index_terms: self.index_terms,
             max_connections: self.max_connections,
             ef_construction: self.ef_construction,
             ef_search: self.ef_search,
