@@ -394,7 +394,7 @@ impl Deduplicator {
         raw: &RawRecord,
         freq: Option<&LineFrequencies>,
     ) -> Result<Signed, (Option<String>, RejectReason)> {
-        let article = raw.parse().map_err(|r| (None, r))?;
+        let article = raw.parse().map_err(|r| (raw.id_hint(), r))?;
         let lines = normalize_lines(&article.text);
         let verdicts = boilerplate::classify(&lines, &self.config.boilerplate, freq);
         let kept: Vec<&str> = lines

@@ -707,11 +707,22 @@ fn top_terms(members: &[usize], vectors: &[TermVector], vocab: &Vocabulary) -> V
         .collect();
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let n = members.len().max(1) as f32;
-    terms
-        .into_iter()
-        .take(TOP_TERMS)
-        .map(|(id, w)| (vocab.surface[id as usize].clone(), w / n))
-        .collect()
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (id, w) in terms {
+        let surface = &vocab.surface[id as usize];
+        let folded = surface.to_lowercase();
+        // A name and its word ("Hamburg", "hamburg") are one term to a reader.
+        if surface.chars().count() < 2 || seen.contains(&folded) {
+            continue;
+        }
+        seen.push(folded);
+        out.push((surface.clone(), w / n));
+        if out.len() == TOP_TERMS {
+            break;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -264,6 +264,24 @@ impl RawRecord {
         }
     }
 
+    /// The record's id when it can be read even though the record is
+    /// unusable (e.g. a JSON object with an `id` but no `text`), so a
+    /// rejection can name it.
+    pub fn id_hint(&self) -> Option<String> {
+        match &self.body {
+            Body::Text { id, .. } => Some(id.clone()),
+            Body::Json(bytes) => {
+                let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+                match value.get("id")? {
+                    serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                }
+            }
+            Body::TooLarge { .. } => None,
+        }
+    }
+
     /// The record exactly as read (a JSON line), or, for a `.txt` article,
     /// the article as a JSON object. Used to write kept records unchanged.
     pub fn original_json(&self) -> Option<String> {

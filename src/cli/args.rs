@@ -218,7 +218,7 @@ pub struct DedupArgs {
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Event clustering (with --events)")]
     pub event_flags: EventArgs,
 }
 
@@ -305,10 +305,13 @@ impl EventArgs {
 
 #[derive(Debug, Args)]
 pub struct ClusterArgs {
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Duplicate detection (copies join their kept article's event)"
+    )]
     pub detect: DetectArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Event clustering")]
     pub events: EventArgs,
 
     /// Write one JSON line per input article: id, event, group, status.
@@ -343,7 +346,7 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub detect: DetectArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Event clustering (with --level event)")]
     pub events: EventArgs,
 
     /// Score duplicate groups or event clusters.

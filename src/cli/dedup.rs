@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use newsdedup::events::EventClusterer;
 use newsdedup::lsh::LshParams;
 use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
 
@@ -31,6 +32,22 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     let outcome = dedup.run(&corpus, &bars)?;
     write_outputs(args, &corpus, &outcome, &bars)?;
     eprintln!("{}", summary(&outcome));
+    if let Some(path) = &args.events {
+        let clusterer = EventClusterer::new(
+            args.event_flags.config(),
+            dedup.config().boilerplate.clone(),
+        )
+        .context("invalid settings")?;
+        let events = clusterer.run(&corpus, &outcome, &bars)?;
+        let (mut w, name) = output::create(Some(path))?;
+        report::write_events(&outcome, &events, &mut w, &name)?;
+        eprintln!(
+            "events: {} ({} with more than one article) written to {}",
+            events.stats.events,
+            events.stats.multi_article_events,
+            name.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -26,7 +26,10 @@ impl Progress for Bars {
         if !self.enabled {
             return;
         }
-        let bytes = matches!(stage, Stage::LearnBoilerplate | Stage::Sign | Stage::Write);
+        let bytes = matches!(
+            stage,
+            Stage::LearnBoilerplate | Stage::Sign | Stage::Vectors | Stage::Write
+        );
         let template = if bytes {
             "{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
         } else {

@@ -1,0 +1,212 @@
+//! End-to-end tests of event clustering: the real binary on real files.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("newsdedup").unwrap()
+}
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Runs `cluster` on an input and returns its JSON lines.
+fn cluster(input: &Path, extra: &[&str]) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("clusters.jsonl");
+    bin()
+        .arg("cluster")
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success();
+    read_jsonl(&out)
+}
+
+fn event_of(lines: &[Value]) -> BTreeMap<String, u64> {
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["id"].as_str().unwrap().to_string(),
+                l["event"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn seeds_002_and_003_are_one_event_the_others_alone() {
+    let lines = cluster(&testdata("seeds.jsonl"), &[]);
+    let ev = event_of(&lines);
+    assert_eq!(ev.len(), 5);
+    let id = |p: &str| ev.iter().find(|(k, _)| k.starts_with(p)).unwrap().1;
+    assert_eq!(id("002"), id("003"));
+    let others = [id("000"), id("001"), id("002"), id("004")];
+    for (i, a) in others.iter().enumerate() {
+        for b in &others[i + 1..] {
+            assert_ne!(a, b, "{ev:?}");
+        }
+    }
+    for l in &lines {
+        assert_eq!(l["group"], l["id"], "no seed is a copy of another");
+    }
+}
+
+#[test]
+fn ecbplus_events_are_found_at_default_flags() {
+    let out = bin()
+        .args([
+            "eval",
+            "--level",
+            "event",
+            "--gold-field",
+            "event",
+            "--json",
+        ])
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["overall"];
+    assert_eq!(s["items"], 982);
+    assert!(s["adjusted_rand"].as_f64().unwrap() >= 0.90, "{s}");
+    assert!(s["bcubed_f1"].as_f64().unwrap() >= 0.90, "{s}");
+}
+
+#[test]
+fn clusters_do_not_depend_on_thread_count() {
+    let input = testdata("ecbplus/docs.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let out = dir.path().join(format!("c{threads}.jsonl"));
+        bin()
+            .args(["--threads", threads, "cluster"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        outputs.push(fs::read(&out).unwrap());
+    }
+    assert!(!outputs[0].is_empty());
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn every_record_is_listed_with_copies_nested_in_their_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("feed.jsonl");
+    let seeds = fs::read_to_string(testdata("seeds.jsonl")).unwrap();
+    let first: Value = serde_json::from_str(seeds.lines().nth(2).unwrap()).unwrap();
+    let mut copy = first.clone();
+    copy["id"] = "copy-of-002".into();
+    let body = format!(
+        "{seeds}{}\n{{\"id\": \"no-text\"}}\nnot json\n",
+        serde_json::to_string(&copy).unwrap()
+    );
+    fs::write(&input, body).unwrap();
+    let lines = cluster(&input, &[]);
+    assert_eq!(lines.len(), 8, "{lines:?}");
+    let by_id: BTreeMap<&str, &Value> = lines
+        .iter()
+        .filter_map(|l| l["id"].as_str().map(|id| (id, l)))
+        .collect();
+    let copy = by_id["copy-of-002"];
+    assert_eq!(copy["status"], "duplicate");
+    assert_eq!(copy["group"], first["id"]);
+    assert_eq!(copy["event"], by_id[first["id"].as_str().unwrap()]["event"]);
+    assert_eq!(by_id["no-text"]["status"], "rejected");
+    let bad = lines
+        .iter()
+        .find(|l| l["reason"] == "malformed_json")
+        .unwrap();
+    assert_eq!(bad["line"], 8);
+}
+
+#[test]
+fn empty_and_single_article_corpora_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    fs::write(&empty, "").unwrap();
+    assert!(cluster(&empty, &[]).is_empty());
+    let one = dir.path().join("one.jsonl");
+    let seeds = fs::read_to_string(testdata("seeds.jsonl")).unwrap();
+    fs::write(&one, seeds.lines().next().unwrap()).unwrap();
+    let lines = cluster(&one, &[]);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["event"], 1);
+    assert_eq!(lines[0]["event_size"], 1);
+}
+
+#[test]
+fn bad_flags_are_clear_errors() {
+    for (flag, value, message) in [
+        ("--max-connections", "300", "max connections"),
+        ("--event-threshold", "0", "event threshold"),
+        ("--neighbours", "0", "neighbours"),
+        ("--ef-search", "2", "ef search"),
+    ] {
+        bin()
+            .arg("cluster")
+            .arg(testdata("seeds.jsonl"))
+            .args([flag, value])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    bin()
+        .args(["cluster", "--explain", "nope"])
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no article with id \"nope\""));
+}
+
+#[test]
+fn explain_shows_neighbours_and_shared_terms() {
+    bin()
+        .args(["cluster", "--explain", "002_a4d316c33a6c514d"])
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("003_3789953b1d177a1f (same event"))
+        .stdout(predicate::str::contains("shared: Hamburg"));
+}
+
+#[test]
+fn dedup_events_writes_events_beside_the_cleaned_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    bin()
+        .arg("dedup")
+        .arg(testdata("seeds.jsonl"))
+        .arg("-o")
+        .arg(dir.path().join("cleaned.jsonl"))
+        .arg("--events")
+        .arg(&events)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("events: 4"));
+    assert_eq!(read_jsonl(&events).len(), 5);
+}
