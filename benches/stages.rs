@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use newsdedup::events::{link, neighbour_graph, ClusterConfig, EventClusterer};
 use newsdedup::lsh::LshParams;
 use newsdedup::normalize::normalize_lines;
 use newsdedup::progress::Silent;
@@ -125,5 +126,39 @@ fn pipeline(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, shingle, minhash, lsh, pipeline);
+/// Event clustering stages on ECB+ (982 real articles): vectors + HNSW
+/// graph + linkage, after duplicate removal.
+fn events(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/ecbplus/docs.jsonl");
+    let corpus = Corpus::open(&[InputSpec::Path(path)]).unwrap();
+    let dedup = Deduplicator::new(DedupConfig::default()).unwrap();
+    let outcome = dedup.run(&corpus, &Silent).unwrap();
+    let config = ClusterConfig::default();
+    let clusterer = EventClusterer::new(config, dedup.config().boilerplate.clone()).unwrap();
+    let events = clusterer.run(&corpus, &outcome, &Silent).unwrap();
+    let n = events.vectors.len() as u64;
+    let mut g = c.benchmark_group("events");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n));
+    g.bench_function("vectors_graph_linkage_ecbplus", |b| {
+        b.iter(|| {
+            clusterer
+                .run(&corpus, &outcome, &Silent)
+                .unwrap()
+                .stats
+                .events
+        })
+    });
+    g.bench_function("neighbour_graph_ecbplus", |b| {
+        b.iter(|| neighbour_graph(&events.vectors, &config, &Silent).len())
+    });
+    let graph = neighbour_graph(&events.vectors, &config, &Silent);
+    let days = vec![None; events.vectors.len()];
+    g.bench_function("linkage_ecbplus", |b| {
+        b.iter(|| link(&events.vectors, &graph, &days, &config, &Silent).len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, shingle, minhash, lsh, pipeline, events);
 criterion_main!(benches);

@@ -190,7 +190,9 @@ fn explain_shows_neighbours_and_shared_terms() {
         .arg(testdata("seeds.jsonl"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("003_3789953b1d177a1f (same event"))
+        .stdout(predicate::str::contains(
+            "003_3789953b1d177a1f (event 3, same event)",
+        ))
         .stdout(predicate::str::contains("shared: Hamburg"));
 }
 

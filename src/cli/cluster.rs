@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use newsdedup::events::{EventClusterer, EventOutcome};
+use newsdedup::events::{parse_day, EventClusterer, EventOutcome};
 use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
 
 use super::args::{ClusterArgs, DetectArgs, EventArgs};
@@ -43,7 +43,8 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(id) = &args.explain {
         let (mut w, name) = output::create(None)?;
-        let text = explain(&outcome, &events, id, args.events.event_threshold)?;
+        let config = args.events.config();
+        let text = explain(&outcome, &events, id, config.threshold, config.window_days)?;
         w.write_all(text.as_bytes())
             .and_then(|()| w.flush())
             .with_context(|| format!("cannot write {}", name.display()))?;
@@ -74,7 +75,13 @@ pub fn summary(o: &DedupOutcome, e: &EventOutcome) -> String {
 /// Why an article is in its event: its nearest neighbours with their
 /// similarity, event and the terms that made them similar, and its mean
 /// similarity to the rest of its event.
-fn explain(o: &DedupOutcome, e: &EventOutcome, id: &str, threshold: f32) -> anyhow::Result<String> {
+fn explain(
+    o: &DedupOutcome,
+    e: &EventOutcome,
+    id: &str,
+    threshold: f32,
+    window: Option<u32>,
+) -> anyhow::Result<String> {
     let t = &o.table;
     let Some(row) = (0..t.len() as u32).find(|&r| t.id(r) == id) else {
         bail!("no article with id {id:?} in the input (rejected records cannot be explained)");
@@ -120,10 +127,17 @@ fn explain(o: &DedupOutcome, e: &EventOutcome, id: &str, threshold: f32) -> anyh
     ));
     for &(j, sim) in &e.graph[i] {
         let r = e.rows[j as usize];
-        let same = if e.event_of_row[r as usize] == event {
-            "same event"
-        } else {
-            "other event"
+        let gap = t
+            .published(rep)
+            .and_then(parse_day)
+            .zip(t.published(r).and_then(parse_day))
+            .map(|(a, b)| (a - b).num_days().abs());
+        let same = match (e.event_of_row[r as usize] == event, gap, window) {
+            (true, _, _) => "same event".to_string(),
+            (false, Some(g), Some(w)) if g > i64::from(w) => {
+                format!("other event: published {g} days apart, beyond the {w}-day window")
+            }
+            (false, _, _) => "other event".to_string(),
         };
         let shared: Vec<String> = v
             .shared_terms(&e.vectors[j as usize])
@@ -132,7 +146,7 @@ fn explain(o: &DedupOutcome, e: &EventOutcome, id: &str, threshold: f32) -> anyh
             .map(|(term, w)| format!("{} {:.3}", e.vocab.surface[term as usize], w))
             .collect();
         text.push_str(&format!(
-            "    {:.3}  {} ({same}, event {})\n           shared: {}\n",
+            "    {:.3}  {} (event {}, {same})\n           shared: {}\n",
             sim,
             t.id(r),
             e.event_of_row[r as usize] + 1,
