@@ -4,8 +4,10 @@
 //! records, [`normalize`] folds text, [`boilerplate`] finds site chrome,
 //! [`shingle`] cuts text into hashed n-grams, [`minhash`] signs shingle sets,
 //! [`lsh`] finds candidate pairs, [`groups`] joins verified pairs, and
-//! [`dedup`] runs them end to end. [`report`] writes the outputs and
-//! [`eval`] scores a run against gold labels. The library never prints.
+//! [`dedup`] runs them end to end. For events, [`vectors`] turns story text
+//! into TF-IDF vectors and [`events`] links them through an HNSW neighbour
+//! graph. [`report`] writes the outputs and [`eval`] scores a run against
+//! gold labels. The library never prints.
 
 pub mod article;
 pub mod boilerplate;
