@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::dedup::DedupOutcome;
+use crate::dedup::{DedupOutcome, Rejection};
 use crate::error::{Error, Result};
 use crate::events::EventOutcome;
 use crate::ingest::Corpus;
@@ -66,31 +66,50 @@ pub fn write_removed(
     name: &Path,
 ) -> Result<()> {
     let t = &outcome.table;
-    let mut rejected = outcome.rejected.iter().peekable();
-    for row in 0..t.len() as u32 {
-        while with_rejected && rejected.peek().is_some_and(|r| r.seq < t.seq(row)) {
-            write_line(out, &rejection_json(rejected.next().expect("peeked")), name)?;
-        }
-        if let Some((rep, m)) = outcome.duplicate_of(row) {
-            let loc = t.location(row);
-            let value = json!({
-                "id": t.id(row),
-                "status": "duplicate",
-                "duplicate_of": t.id(rep),
-                "similarity": m.similarity,
-                "containment": m.containment,
-                "file": &*loc.file,
-                "line": loc.line,
-            });
-            write_line(out, &value, name)?;
-        }
-    }
-    if with_rejected {
-        for r in rejected {
-            write_line(out, &rejection_json(r), name)?;
-        }
-    }
+    in_input_order(outcome, with_rejected, |item| match item {
+        Item::Rejected(r) => write_line(out, &rejection_json(r), name),
+        Item::Row(row) => match outcome.duplicate_of(row) {
+            Some((rep, m)) => {
+                let loc = t.location(row);
+                let value = json!({
+                    "id": t.id(row),
+                    "status": "duplicate",
+                    "duplicate_of": t.id(rep),
+                    "similarity": m.similarity,
+                    "containment": m.containment,
+                    "file": &*loc.file,
+                    "line": loc.line,
+                });
+                write_line(out, &value, name)
+            }
+            None => Ok(()),
+        },
+    })?;
     out.flush().map_err(io_err(name))
+}
+
+/// A parsed article (by row) or a rejected record.
+enum Item<'a> {
+    Row(u32),
+    Rejected(&'a Rejection),
+}
+
+/// Visits every row and (with `with_rejected`) every rejected record in
+/// input order: rows and rejections are each in input order already.
+fn in_input_order<'a>(
+    outcome: &'a DedupOutcome,
+    with_rejected: bool,
+    mut visit: impl FnMut(Item<'a>) -> Result<()>,
+) -> Result<()> {
+    let t = &outcome.table;
+    let mut rejected = outcome.rejected.iter().filter(|_| with_rejected).peekable();
+    for row in 0..t.len() as u32 {
+        while let Some(r) = rejected.next_if(|r| r.seq < t.seq(row)) {
+            visit(Item::Rejected(r))?;
+        }
+        visit(Item::Row(row))?;
+    }
+    rejected.try_for_each(|r| visit(Item::Rejected(r)))
 }
 
 /// One JSON object per rejected record, in input order.
@@ -104,7 +123,7 @@ pub fn write_rejected(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) 
     out.flush().map_err(io_err(name))
 }
 
-fn rejection_json(r: &crate::dedup::Rejection) -> Value {
+fn rejection_json(r: &Rejection) -> Value {
     json!({
         "id": r.id,
         "status": "rejected",
@@ -178,28 +197,24 @@ pub fn write_events(
     name: &Path,
 ) -> Result<()> {
     let t = &outcome.table;
-    let mut rejected = outcome.rejected.iter().peekable();
-    for row in 0..t.len() as u32 {
-        while rejected.peek().is_some_and(|r| r.seq < t.seq(row)) {
-            write_line(out, &rejection_json(rejected.next().expect("peeked")), name)?;
+    in_input_order(outcome, true, |item| match item {
+        Item::Rejected(r) => write_line(out, &rejection_json(r), name),
+        Item::Row(row) => {
+            let e = events.event_of_row[row as usize];
+            let (group, status) = match outcome.duplicate_of(row) {
+                Some((rep, _)) => (t.id(rep), "duplicate"),
+                None => (t.id(row), "kept"),
+            };
+            let value = json!({
+                "id": t.id(row),
+                "event": e + 1,
+                "group": group,
+                "status": status,
+                "event_size": events.events[e as usize].rows.len(),
+            });
+            write_line(out, &value, name)
         }
-        let e = events.event_of_row[row as usize];
-        let (group, status) = match outcome.duplicate_of(row) {
-            Some((rep, _)) => (t.id(rep), "duplicate"),
-            None => (t.id(row), "kept"),
-        };
-        let value = json!({
-            "id": t.id(row),
-            "event": e + 1,
-            "group": group,
-            "status": status,
-            "event_size": events.events[e as usize].rows.len(),
-        });
-        write_line(out, &value, name)?;
-    }
-    for r in rejected {
-        write_line(out, &rejection_json(r), name)?;
-    }
+    })?;
     out.flush().map_err(io_err(name))
 }
 
