@@ -520,9 +520,14 @@ impl Deduplicator {
         } else {
             (b, a)
         };
-        let o = table.overlap(small, large);
+        self.accepts(table.set_size(small), table.overlap(small, large))
+    }
+
+    /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
+    /// containment of the smaller set (of `small_size` shingles) in the larger.
+    pub fn accepts(&self, small_size: u32, o: crate::table::Overlap) -> bool {
         o.jaccard >= self.config.threshold
-            || (table.set_size(small) >= self.config.containment_min_shingles
+            || (small_size >= self.config.containment_min_shingles
                 && o.containment >= self.config.containment)
     }
 
@@ -622,7 +627,7 @@ fn join_exact_copies(table: &ArticleTable, uf: &mut UnionFind) {
 }
 
 /// See [`Deduplicator::verify_candidate`].
-const MIN_AGREEING_SLOTS: usize = 2;
+pub(crate) const MIN_AGREEING_SLOTS: usize = 2;
 
 fn pair_key((a, b): (u32, u32)) -> u64 {
     (u64::from(a.min(b)) << 32) | u64::from(a.max(b))

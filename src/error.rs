@@ -30,6 +30,48 @@ pub enum Error {
     /// A configuration value is out of range.
     #[error("invalid {name}: {message}")]
     InvalidParam { name: &'static str, message: String },
+    /// The index file could not be created, opened, read or written.
+    #[error("{action} index {path}")]
+    Index {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: Box<redb::Error>,
+    },
+    /// Another process is writing the index.
+    #[error(
+        "index {path} is locked by another writer (retry later, or pass --wait to wait for it)"
+    )]
+    IndexLocked { path: PathBuf },
+    /// `index create` on a path that already exists.
+    #[error("index {path} already exists (remove it first, or add to it with `index add`)")]
+    IndexExists { path: PathBuf },
+    /// The index file does not exist.
+    #[error("index {path} does not exist (create it with `newsdedup index create {path}`)")]
+    IndexMissing { path: PathBuf },
+    /// The file is not a newsdedup index, or is damaged.
+    #[error("{path} is not a usable newsdedup index: {reason}")]
+    NotAnIndex { path: PathBuf, reason: String },
+    /// The index was written by another format version.
+    #[error("index {path} has format version {found}; this newsdedup reads version {expected} (rebuild the index with `index create` and `index add`)")]
+    IndexVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    /// The run asked for other detection parameters than the index holds.
+    #[error("index {path} was made with {held}, not {requested}; drop the flags to use the index's own, or build a new index")]
+    IndexParams {
+        path: PathBuf,
+        held: String,
+        requested: String,
+    },
+    /// An incoming id is held with other content.
+    #[error("{location}: id {id:?} is already in the index with other content (pass --replace to replace it)")]
+    IdConflict { location: Location, id: String },
+    /// `index remove` named an id the index does not hold.
+    #[error("index {path} holds no article with id {id:?}; nothing was removed")]
+    UnknownId { path: PathBuf, id: String },
     /// An input path is neither a file, a directory of `.txt` files, nor `-`.
     #[error("input {path} is not a JSON Lines file, a directory or `-`")]
     UnsupportedInput { path: PathBuf },
@@ -45,6 +87,18 @@ impl Error {
             action,
             path: path.into(),
             source,
+        }
+    }
+
+    pub(crate) fn index(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: impl Into<redb::Error>,
+    ) -> Self {
+        Error::Index {
+            action,
+            path: path.into(),
+            source: Box::new(source.into()),
         }
     }
 

@@ -4,18 +4,21 @@
 //! records, [`normalize`] folds text, [`boilerplate`] finds site chrome,
 //! [`shingle`] cuts text into hashed n-grams, [`minhash`] signs shingle sets,
 //! [`lsh`] finds candidate pairs, [`groups`] joins verified pairs, and
-//! [`dedup`] runs them end to end. For events, [`vectors`] turns story text
+//! [`dedup`] runs them end to end; [`index`] keeps signatures in a
+//! persistent file for checking incoming feeds. For events, [`vectors`] turns story text
 //! into TF-IDF vectors and [`events`] links them through an HNSW neighbour
 //! graph. [`report`] writes the outputs and [`eval`] scores a run against
 //! gold labels. The library never prints.
 
 pub mod article;
 pub mod boilerplate;
+pub mod check_report;
 pub mod dedup;
 pub mod error;
 pub mod eval;
 pub mod events;
 pub mod groups;
+pub mod index;
 pub mod ingest;
 pub mod lsh;
 pub mod minhash;

@@ -9,13 +9,13 @@
 //! one band at a time, so memory stays at one band's worth of keys.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
 
 /// Bands × rows of an LSH index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LshParams {
     pub bands: usize,
     pub rows: usize,

@@ -18,6 +18,8 @@ pub enum Stage {
     Neighbours,
     /// Linking clusters (steps).
     Linkage,
+    /// Looking up or storing articles in a persistent index (articles).
+    Index,
     /// Writing outputs (bytes).
     Write,
 }
@@ -31,6 +33,7 @@ impl fmt::Display for Stage {
             Stage::Vectors => "building event vectors",
             Stage::Neighbours => "finding neighbours",
             Stage::Linkage => "linking events",
+            Stage::Index => "updating index",
             Stage::Write => "writing output",
         })
     }

@@ -14,11 +14,11 @@ use crate::events::EventOutcome;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 
-fn io_err(name: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+pub(crate) fn io_err(name: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io("cannot write", name, e)
 }
 
-fn write_line(out: &mut dyn Write, value: &Value, name: &Path) -> Result<()> {
+pub(crate) fn write_line(out: &mut dyn Write, value: &Value, name: &Path) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(|e| io_err(name)(e.into()))?;
     out.write_all(b"\n").map_err(io_err(name))
 }
@@ -89,14 +89,14 @@ pub fn write_removed(
 }
 
 /// A parsed article (by row) or a rejected record.
-enum Item<'a> {
+pub(crate) enum Item<'a> {
     Row(u32),
     Rejected(&'a Rejection),
 }
 
 /// Visits every row and (with `with_rejected`) every rejected record in
 /// input order: rows and rejections are each in input order already.
-fn in_input_order<'a>(
+pub(crate) fn in_input_order<'a>(
     outcome: &'a DedupOutcome,
     with_rejected: bool,
     mut visit: impl FnMut(Item<'a>) -> Result<()>,
@@ -123,7 +123,7 @@ pub fn write_rejected(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) 
     out.flush().map_err(io_err(name))
 }
 
-fn rejection_json(r: &Rejection) -> Value {
+pub(crate) fn rejection_json(r: &Rejection) -> Value {
     json!({
         "id": r.id,
         "status": "rejected",

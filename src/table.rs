@@ -139,6 +139,11 @@ impl ArticleTable {
         self.content_hash[row as usize]
     }
 
+    /// The sorted shingle set of a row (empty when no store is attached).
+    pub fn shingle_set(&self, row: u32) -> Vec<u32> {
+        self.store.as_ref().map(|s| s.set(row)).unwrap_or_default()
+    }
+
     /// Jaccard similarity of two rows estimated from their signatures.
     pub fn estimated_jaccard(&self, a: u32, b: u32) -> f64 {
         estimate_jaccard(

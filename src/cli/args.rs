@@ -35,6 +35,154 @@ pub enum Command {
     /// Write the near-duplicate benchmark: real articles plus syndicated copies.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
+    /// Keep a persistent index of published articles (for `check`).
+    #[command(subcommand)]
+    Index(IndexCommand),
+    /// Check incoming articles against an index: exit 0 when none is a copy
+    /// (of a held article or of another incoming one), 1 when some are, 2 on error.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+}
+
+const CHECK_EXAMPLES: &str = "Examples:
+  newsdedup index create published.db
+  newsdedup index add published.db testdata/seeds
+  newsdedup check published.db incoming.jsonl
+  newsdedup check published.db incoming.jsonl --add --format junit -o check.xml
+  newsdedup check published.db incoming.jsonl --format github";
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Create an empty index; the detection settings are fixed here.
+    Create(IndexCreateArgs),
+    /// Add a batch of articles, all or none (one transaction).
+    Add(IndexAddArgs),
+    /// Print the index's settings and counts.
+    Stats(IndexStatsArgs),
+    /// Remove articles by id, all or none.
+    Remove(IndexRemoveArgs),
+}
+
+/// Waiting for another writer.
+#[derive(Debug, Args, Clone)]
+pub struct WaitArgs {
+    /// When another process is writing the index, wait up to SECONDS for it
+    /// (default with the flag alone: 600) instead of failing at once.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "600")]
+    pub wait: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexCreateArgs {
+    /// The index file to create (it must not exist).
+    pub db: PathBuf,
+
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    /// The index file.
+    pub db: PathBuf,
+
+    /// Inputs: JSON Lines files, directories of .txt files, or - for stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+
+    /// Replace held articles whose id comes again with other content
+    /// (otherwise that is an error and nothing is added).
+    #[arg(long)]
+    pub replace: bool,
+
+    #[command(flatten)]
+    pub reading: ReadArgs,
+
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexStatsArgs {
+    /// The index file.
+    pub db: PathBuf,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexRemoveArgs {
+    /// The index file.
+    pub db: PathBuf,
+
+    /// Id of an article to remove (repeat for several).
+    #[arg(long = "id", value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckFormatArg {
+    Text,
+    Json,
+    Junit,
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The index file.
+    pub db: PathBuf,
+
+    /// Incoming articles: JSON Lines files, directories of .txt files, or - for stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+
+    /// Add the incoming articles that are not copies, in the same transaction.
+    #[arg(long)]
+    pub add: bool,
+
+    /// With --add: replace held articles whose id comes again with other content.
+    #[arg(long, requires = "add")]
+    pub replace: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
+    pub format: CheckFormatArg,
+
+    /// Write the report here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Refuse to run unless the index was made with this threshold.
+    #[arg(long, value_name = "J")]
+    pub threshold: Option<f64>,
+
+    /// Refuse to run unless the index was made with this containment.
+    #[arg(long, value_name = "C")]
+    pub containment: Option<f64>,
+
+    /// Refuse to run unless the index was made with this many MinHash slots.
+    #[arg(long, value_name = "K")]
+    pub num_perm: Option<usize>,
+
+    /// Refuse to run unless the index was made with this shingle size.
+    #[arg(long, value_name = "N")]
+    pub ngram: Option<usize>,
+
+    /// Refuse to run unless the index was made with this seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    #[command(flatten)]
+    pub reading: ReadArgs,
+
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 const CLUSTER_EXAMPLES: &str = "Examples:
@@ -66,6 +214,41 @@ pub struct DetectArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
+    #[command(flatten)]
+    pub matching: MatchArgs,
+
+    /// Which copy to keep: longest, earliest, first, or source-priority=A,B,…
+    #[arg(long, default_value = "longest", value_name = "RULE")]
+    pub keep: KeepRule,
+
+    #[command(flatten)]
+    pub reading: ReadArgs,
+}
+
+/// How bad and oversized records are handled.
+#[derive(Debug, Args, Clone)]
+pub struct ReadArgs {
+    /// Bad records: skip them (listed as rejected) or fail the run.
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Skip)]
+    pub on_error: OnErrorArg,
+
+    /// Largest record accepted, in bytes; larger ones are rejected.
+    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    pub max_bytes: u64,
+}
+
+impl ReadArgs {
+    pub fn on_error(&self) -> OnError {
+        match self.on_error {
+            OnErrorArg::Skip => OnError::Skip,
+            OnErrorArg::Fail => OnError::Fail,
+        }
+    }
+}
+
+/// What makes two articles copies (and how candidates are found).
+#[derive(Debug, Args, Clone)]
+pub struct MatchArgs {
     /// Jaccard similarity (of shingle sets) at which two articles are copies.
     #[arg(long, default_value_t = 0.5, value_name = "J")]
     pub threshold: f64,
@@ -112,18 +295,6 @@ pub struct DetectArgs {
     #[arg(long)]
     pub skip_stopwords: bool,
 
-    /// Which copy to keep: longest, earliest, first, or source-priority=A,B,…
-    #[arg(long, default_value = "longest", value_name = "RULE")]
-    pub keep: KeepRule,
-
-    /// Bad records: skip them (listed as rejected) or fail the run.
-    #[arg(long, value_enum, default_value_t = OnErrorArg::Skip)]
-    pub on_error: OnErrorArg,
-
-    /// Largest record accepted, in bytes; larger ones are rejected.
-    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES")]
-    pub max_bytes: u64,
-
     /// Do not strip boilerplate lines before shingling.
     #[arg(long)]
     pub no_boilerplate: bool,
@@ -154,6 +325,16 @@ impl DetectArgs {
 
     pub fn config(&self) -> DedupConfig {
         DedupConfig {
+            keep: self.keep.clone(),
+            on_error: self.reading.on_error(),
+            ..self.matching.config()
+        }
+    }
+}
+
+impl MatchArgs {
+    pub fn config(&self) -> DedupConfig {
+        DedupConfig {
             minhash: MinHashParams {
                 num_perm: self.num_perm,
                 ngram: self.ngram,
@@ -173,15 +354,10 @@ impl DetectArgs {
                 .bands
                 .zip(self.rows)
                 .map(|(bands, rows)| LshParams { bands, rows }),
-            keep: self.keep.clone(),
             boilerplate: if self.no_boilerplate {
                 BoilerplateConfig::disabled()
             } else {
                 BoilerplateConfig::default()
-            },
-            on_error: match self.on_error {
-                OnErrorArg::Skip => OnError::Skip,
-                OnErrorArg::Fail => OnError::Fail,
             },
             ..DedupConfig::default()
         }

@@ -23,7 +23,7 @@ pub fn detect_events(
     if detect.inputs.is_empty() {
         bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
     }
-    let corpus = Corpus::open(&detect.inputs())?.with_max_bytes(detect.max_bytes);
+    let corpus = Corpus::open(&detect.inputs())?.with_max_bytes(detect.reading.max_bytes);
     let outcome = dedup.run(&corpus, bars)?;
     let events = clusterer.run(&corpus, &outcome, bars)?;
     Ok((corpus, outcome, events))

@@ -27,7 +27,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     if args.detect.inputs.is_empty() {
         bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
     }
-    let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.max_bytes);
+    let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.reading.max_bytes);
     let bars = Bars::new();
     let outcome = dedup.run(&corpus, &bars)?;
     write_outputs(args, &corpus, &outcome, &bars)?;

@@ -5,6 +5,7 @@ mod cluster;
 mod dedup;
 mod eval;
 mod generate;
+mod index;
 mod output;
 mod progress;
 
@@ -35,5 +36,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&args),
         Command::Cluster(args) => cluster::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Index(command) => index::run(&command),
+        Command::Check(args) => index::check(&args),
     }
 }

@@ -1,0 +1,294 @@
+//! Outputs of `check`: a readable text report, one JSON document, JUnit XML
+//! for CI test views, and GitHub workflow annotations. Every input record
+//! appears (copies, clean articles and rejected records), in input order.
+
+use std::io::Write;
+use std::path::Path;
+
+use html_escape::{encode_double_quoted_attribute, encode_text};
+use serde_json::{json, Value};
+
+use crate::error::Result;
+use crate::index::{CheckOutcome, CheckSummary, HeldArticle, Verdict};
+use crate::report::{in_input_order, io_err, rejection_json, Item};
+
+/// How `check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// One line per copy and per rejected record, then a summary line.
+    Text,
+    /// One JSON document: the summary and every record's verdict.
+    Json,
+    /// JUnit XML: one test case per record; copies fail, rejected records error.
+    Junit,
+    /// GitHub Actions workflow commands: an `::error` per copy, a `::warning`
+    /// per rejected record, then a summary line.
+    Github,
+}
+
+/// Writes the report of a check against the index at `index`.
+///
+/// # Errors
+/// Writing `out`.
+pub fn write_check(
+    outcome: &CheckOutcome,
+    index: &Path,
+    format: CheckFormat,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<()> {
+    let summary = outcome.summary();
+    let text = match format {
+        CheckFormat::Text => text(outcome, index, &summary)?,
+        CheckFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&json_report(outcome, index, &summary)?)
+                .expect("JSON values serialize");
+            s.push('\n');
+            s
+        }
+        CheckFormat::Junit => junit(outcome, index, &summary)?,
+        CheckFormat::Github => github(outcome, index, &summary)?,
+    };
+    out.write_all(text.as_bytes()).map_err(io_err(name))?;
+    out.flush().map_err(io_err(name))
+}
+
+/// The one-line summary.
+pub fn summary_line(s: &CheckSummary, index: &Path) -> String {
+    format!(
+        "checked {} incoming records against {}: {} copies ({} of held articles, {} within the batch), {} clean, {} already held, {} rejected; {} added",
+        s.checked,
+        index.display(),
+        s.copies(),
+        s.copies_of_held,
+        s.copies_in_batch,
+        s.clean,
+        s.already_held,
+        s.rejected,
+        s.added
+    )
+}
+
+fn describe_held(h: &HeldArticle) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &h.title {
+        parts.push(format!("{t:?}"));
+    }
+    if let Some(s) = &h.source {
+        parts.push(s.clone());
+    }
+    if let Some(p) = &h.published {
+        parts.push(p.clone());
+    }
+    if parts.is_empty() {
+        format!("held {:?}", h.id)
+    } else {
+        format!("held {:?} ({})", h.id, parts.join(", "))
+    }
+}
+
+/// The sentence that explains a copy, or `None` for other verdicts.
+fn copy_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
+    let t = &outcome.batch.table;
+    match &outcome.verdicts[row as usize] {
+        Verdict::CopyOfHeld {
+            held,
+            similarity,
+            containment,
+        } => Some(format!(
+            "{:?} is a copy of {}: similarity {similarity}, containment {containment}",
+            t.id(row),
+            describe_held(held)
+        )),
+        Verdict::CopyOfIncoming {
+            row: kept,
+            similarity,
+            containment,
+        } => Some(format!(
+            "{:?} is a copy of incoming {:?} ({}): similarity {similarity}, containment {containment}",
+            t.id(row),
+            t.id(*kept),
+            t.location(*kept)
+        )),
+        Verdict::Clean | Verdict::AlreadyHeld => None,
+    }
+}
+
+fn text(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String> {
+    let mut out = String::new();
+    let t = &outcome.batch.table;
+    in_input_order(&outcome.batch, true, |item| {
+        match item {
+            Item::Row(row) => {
+                if let Some(m) = copy_message(outcome, row) {
+                    out.push_str(&format!("copy      {}  {m}\n", t.location(row)));
+                }
+            }
+            Item::Rejected(r) => {
+                out.push_str(&format!("rejected  {}  {}\n", r.location, r.reason));
+            }
+        }
+        Ok(())
+    })?;
+    out.push_str(&summary_line(s, index));
+    out.push('\n');
+    Ok(out)
+}
+
+fn json_report(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Value> {
+    let t = &outcome.batch.table;
+    let mut added = vec![false; t.len()];
+    for &r in &outcome.added {
+        added[r as usize] = true;
+    }
+    let mut records = Vec::new();
+    in_input_order(&outcome.batch, true, |item| {
+        records.push(match item {
+            Item::Rejected(r) => rejection_json(r),
+            Item::Row(row) => {
+                let loc = t.location(row);
+                let mut v = json!({
+                    "id": t.id(row),
+                    "file": &*loc.file,
+                    "line": loc.line,
+                });
+                let verdict = serde_json::to_value(&outcome.verdicts[row as usize])
+                    .expect("verdicts serialize");
+                let obj = v.as_object_mut().expect("object");
+                for (k, val) in verdict.as_object().expect("tagged enum").clone() {
+                    obj.insert(k, val);
+                }
+                if let Verdict::CopyOfIncoming { row: kept, .. } = outcome.verdicts[row as usize] {
+                    obj.remove("row");
+                    let kl = t.location(kept);
+                    obj.insert(
+                        "incoming".into(),
+                        json!({"id": t.id(kept), "file": &*kl.file, "line": kl.line}),
+                    );
+                }
+                obj.insert("added".into(), Value::Bool(added[row as usize]));
+                v
+            }
+        });
+        Ok(())
+    })?;
+    Ok(json!({
+        "index": index.display().to_string(),
+        "summary": s,
+        "records": records,
+    }))
+}
+
+fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String> {
+    let t = &outcome.batch.table;
+    let attr = |v: &str| encode_double_quoted_attribute(v).into_owned();
+    let mut cases = String::new();
+    in_input_order(&outcome.batch, true, |item| {
+        match item {
+            Item::Row(row) => {
+                let loc = t.location(row);
+                cases.push_str(&format!(
+                    "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">",
+                    attr(&loc.file),
+                    attr(t.id(row)),
+                    attr(&loc.file),
+                    loc.line
+                ));
+                if let Some(m) = copy_message(outcome, row) {
+                    let kind = match outcome.verdicts[row as usize] {
+                        Verdict::CopyOfHeld { .. } => "copy_of_held",
+                        _ => "copy_of_incoming",
+                    };
+                    cases.push_str(&format!(
+                        "\n      <failure type=\"{kind}\" message=\"{}\">{}</failure>\n    ",
+                        attr(&m),
+                        encode_text(&format!("{loc}: {m}"))
+                    ));
+                }
+                cases.push_str("</testcase>\n");
+            }
+            Item::Rejected(r) => {
+                let name =
+                    r.id.clone()
+                        .unwrap_or_else(|| format!("line {}", r.location.line));
+                let m = r.reason.to_string();
+                cases.push_str(&format!(
+                    "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">\n      <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>\n",
+                    attr(&r.location.file),
+                    attr(&name),
+                    attr(&r.location.file),
+                    r.location.line,
+                    r.reason.code(),
+                    attr(&m),
+                    encode_text(&format!("{}: {m}", r.location))
+                ));
+            }
+        }
+        Ok(())
+    })?;
+    let name = format!("newsdedup check against {}", index.display());
+    Ok(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{n}\" tests=\"{tests}\" failures=\"{f}\" errors=\"{e}\">\n  <testsuite name=\"{n}\" tests=\"{tests}\" failures=\"{f}\" errors=\"{e}\">\n{cases}  </testsuite>\n</testsuites>\n",
+        n = attr(&name),
+        tests = s.checked,
+        f = s.copies(),
+        e = s.rejected,
+    ))
+}
+
+/// Escapes a workflow command's message.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String> {
+    let t = &outcome.batch.table;
+    let mut out = String::new();
+    in_input_order(&outcome.batch, true, |item| {
+        match item {
+            Item::Row(row) => {
+                if let Some(m) = copy_message(outcome, row) {
+                    let loc = t.location(row);
+                    out.push_str(&format!(
+                        "::error file={},line={},title={}::{}\n",
+                        gh_property(&loc.file),
+                        loc.line,
+                        gh_property("Duplicate article"),
+                        gh_data(&m)
+                    ));
+                }
+            }
+            Item::Rejected(r) => {
+                out.push_str(&format!(
+                    "::warning file={},line={},title={}::{}\n",
+                    gh_property(&r.location.file),
+                    r.location.line,
+                    gh_property("Rejected record"),
+                    gh_data(&r.reason.to_string())
+                ));
+            }
+        }
+        Ok(())
+    })?;
+    out.push_str(&gh_data(&summary_line(s, index)));
+    out.push('\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_commands_escape_their_separators() {
+        assert_eq!(gh_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(gh_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,152 @@
+//! `newsdedup index …` and `newsdedup check`: the persistent index for CI.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use newsdedup::check_report::{self, CheckFormat};
+use newsdedup::dedup::Rejection;
+use newsdedup::index::{Access, BatchOptions, Index, Requested};
+use newsdedup::{Corpus, InputSpec};
+
+use super::args::{
+    CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCreateArgs, IndexRemoveArgs,
+    IndexStatsArgs, WaitArgs,
+};
+use super::output;
+use super::progress::Bars;
+
+pub fn run(command: &IndexCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        IndexCommand::Create(args) => create(args),
+        IndexCommand::Add(args) => add(args),
+        IndexCommand::Stats(args) => stats(args),
+        IndexCommand::Remove(args) => remove(args),
+    }
+}
+
+fn write_access(wait: &WaitArgs) -> Access {
+    Access::Write {
+        wait: wait.wait.map(Duration::from_secs),
+    }
+}
+
+fn corpus(inputs: &[String], max_bytes: u64) -> anyhow::Result<Corpus> {
+    let specs: Vec<InputSpec> = inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    Ok(Corpus::open(&specs)?.with_max_bytes(max_bytes))
+}
+
+fn report_rejected(rejected: &[Rejection]) {
+    for r in rejected {
+        eprintln!("rejected {}: {}", r.location, r.reason);
+    }
+}
+
+fn create(args: &IndexCreateArgs) -> anyhow::Result<ExitCode> {
+    let config = args.matching.config();
+    let index = Index::create(&args.db, &config)?;
+    eprintln!("created index {} ({})", args.db.display(), index.settings());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(args: &IndexAddArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open(&args.db, write_access(&args.wait))?;
+    let corpus = corpus(&args.inputs, args.reading.max_bytes)?;
+    let options = BatchOptions {
+        replace: args.replace,
+        on_error: args.reading.on_error(),
+    };
+    let outcome = index.add(&corpus, options, &Bars::new())?;
+    report_rejected(&outcome.batch.rejected);
+    let held = index.stats()?.articles;
+    eprintln!(
+        "read {} records: {} added, {} unchanged, {} replaced, {} rejected; {} now holds {} articles",
+        outcome.batch.stats.records,
+        outcome.added,
+        outcome.unchanged,
+        outcome.replaced,
+        outcome.batch.rejected.len(),
+        args.db.display(),
+        held
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(args: &IndexStatsArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open(&args.db, Access::Read)?;
+    let s = index.stats()?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&s).context("cannot encode the statistics")?
+        );
+    } else {
+        let mb = |b: u64| b as f64 / (1 << 20) as f64;
+        println!("index           {}", args.db.display());
+        println!("format version  {}", s.format_version);
+        println!("articles        {}", s.articles);
+        println!("settings        {}", s.settings);
+        println!("band entries    {}", s.band_entries);
+        println!("slot entries    {}", s.slot_entries);
+        println!(
+            "file size       {:.1} MB ({:.1} MB in use)",
+            mb(s.file_bytes),
+            mb(s.stored_bytes)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(args: &IndexRemoveArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open(&args.db, write_access(&args.wait))?;
+    let removed = index.remove(&args.ids)?;
+    eprintln!(
+        "removed {removed} articles; {} now holds {}",
+        args.db.display(),
+        index.stats()?.articles
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let access = if args.add {
+        write_access(&args.wait)
+    } else {
+        Access::Read
+    };
+    let index = Index::open(&args.db, access)?;
+    index.require(&Requested {
+        threshold: args.threshold,
+        containment: args.containment,
+        num_perm: args.num_perm,
+        ngram: args.ngram,
+        seed: args.seed,
+    })?;
+    let corpus = corpus(&args.inputs, args.reading.max_bytes)?;
+    let options = BatchOptions {
+        replace: args.replace,
+        on_error: args.reading.on_error(),
+    };
+    let outcome = index.check(&corpus, args.add, options, &Bars::new())?;
+    let format = match args.format {
+        CheckFormatArg::Text => CheckFormat::Text,
+        CheckFormatArg::Json => CheckFormat::Json,
+        CheckFormatArg::Junit => CheckFormat::Junit,
+        CheckFormatArg::Github => CheckFormat::Github,
+    };
+    let (mut w, name) = output::create(args.output.as_deref())?;
+    check_report::write_check(&outcome, index.path(), format, &mut w, &name)?;
+    let summary = outcome.summary();
+    if args.output.is_some() || !matches!(format, CheckFormat::Text | CheckFormat::Github) {
+        eprintln!(
+            "{}",
+            check_report::summary_line(&summary, Path::new(&args.db))
+        );
+    }
+    Ok(if summary.copies() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
