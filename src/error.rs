@@ -95,10 +95,23 @@ impl Error {
         path: impl Into<PathBuf>,
         source: impl Into<redb::Error>,
     ) -> Self {
-        Error::Index {
-            action,
+        let source = source.into();
+        let reason = match &source {
+            redb::Error::Corrupted(msg) => format!("the file is damaged ({msg})"),
+            redb::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                "the file is truncated".to_string()
+            }
+            _ => {
+                return Error::Index {
+                    action,
+                    path: path.into(),
+                    source: Box::new(source),
+                }
+            }
+        };
+        Error::NotAnIndex {
             path: path.into(),
-            source: Box::new(source.into()),
+            reason,
         }
     }
 

@@ -96,6 +96,8 @@ impl IndexSettings {
                 corpus_frequency: false,
                 ..BoilerplateConfig::default()
             },
+            // Within a batch the earlier article is the original.
+            keep: crate::groups::KeepRule::First,
             on_error,
             ..DedupConfig::default()
         }
@@ -354,11 +356,7 @@ impl Index {
         })
     }
 
-    /// Opens an existing index, checking its format version.
-    ///
-    /// # Errors
-    /// Missing file, not an index, another format version, locked by a writer.
-    pub fn open(path: &Path, access: Access) -> Result<Index> {
+    fn open_unguarded(path: &Path, access: Access) -> Result<Index> {
         sniff(path)?;
         let handle = match access {
             Access::Write { wait } => Handle::Write(open_writer(path, wait)?),
@@ -375,6 +373,71 @@ impl Index {
             handle,
             settings,
         })
+    }
+
+    /// Opens an existing index, checking its format version.
+    ///
+    /// # Errors
+    /// Missing file, not an index (or damaged), another format version,
+    /// locked by a writer.
+    pub fn open(path: &Path, access: Access) -> Result<Index> {
+        guarded(path, || Self::open_unguarded(path, access))
+    }
+
+    /// Counts and settings.
+    ///
+    /// # Errors
+    /// Reading the file.
+    pub fn stats(&self) -> Result<IndexStats> {
+        guarded(&self.path, || self.stats_unguarded())
+    }
+
+    /// The held article with this id.
+    ///
+    /// # Errors
+    /// Reading the file.
+    pub fn get(&self, id: &str) -> Result<Option<HeldArticle>> {
+        guarded(&self.path, || self.get_unguarded(id))
+    }
+
+    /// Signs a batch and adds every article of it, in one transaction.
+    ///
+    /// # Errors
+    /// Reading the batch, writing the file, an id held with other content
+    /// (unless `replace`); nothing is added then.
+    pub fn add(
+        &self,
+        corpus: &Corpus,
+        options: BatchOptions,
+        progress: &dyn Progress,
+    ) -> Result<AddOutcome> {
+        guarded(&self.path, || self.add_unguarded(corpus, options, progress))
+    }
+
+    /// Checks a batch against the index and against itself; with `add`,
+    /// adds the articles that are not copies in the same transaction.
+    ///
+    /// # Errors
+    /// Reading the batch or the file; with `add`, writing it, or an id held
+    /// with other content (unless `replace`); nothing is added then.
+    pub fn check(
+        &self,
+        corpus: &Corpus,
+        add: bool,
+        options: BatchOptions,
+        progress: &dyn Progress,
+    ) -> Result<CheckOutcome> {
+        guarded(&self.path, || {
+            self.check_unguarded(corpus, add, options, progress)
+        })
+    }
+
+    /// Removes the articles with these ids, all or none.
+    ///
+    /// # Errors
+    /// An id the index does not hold; writing the file.
+    pub fn remove(&self, ids: &[String]) -> Result<usize> {
+        guarded(&self.path, || self.remove_unguarded(ids))
     }
 
     pub fn path(&self) -> &Path {
@@ -437,11 +500,7 @@ impl Index {
         }
     }
 
-    /// Counts and settings.
-    ///
-    /// # Errors
-    /// Reading the file.
-    pub fn stats(&self) -> Result<IndexStats> {
+    fn stats_unguarded(&self) -> Result<IndexStats> {
         let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
         let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
         let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
@@ -477,11 +536,7 @@ impl Index {
         })
     }
 
-    /// The held article with this id.
-    ///
-    /// # Errors
-    /// Reading the file.
-    pub fn get(&self, id: &str) -> Result<Option<HeldArticle>> {
+    fn get_unguarded(&self, id: &str) -> Result<Option<HeldArticle>> {
         let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
         let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
         let ids = txn.open_table(IDS).map_err(|x| e(x.into()))?;
@@ -506,12 +561,7 @@ impl Index {
         Deduplicator::new(self.settings.dedup_config(on_error))
     }
 
-    /// Signs a batch and adds every article of it, in one transaction.
-    ///
-    /// # Errors
-    /// Reading the batch, writing the file, an id held with other content
-    /// (unless `replace`); nothing is added then.
-    pub fn add(
+    fn add_unguarded(
         &self,
         corpus: &Corpus,
         options: BatchOptions,
@@ -542,13 +592,7 @@ impl Index {
         })
     }
 
-    /// Checks a batch against the index and against itself; with `add`,
-    /// adds the articles that are not copies in the same transaction.
-    ///
-    /// # Errors
-    /// Reading the batch or the file; with `add`, writing it, or an id held
-    /// with other content (unless `replace`).
-    pub fn check(
+    fn check_unguarded(
         &self,
         corpus: &Corpus,
         add: bool,
@@ -604,11 +648,7 @@ impl Index {
         })
     }
 
-    /// Removes the articles with these ids, all or none.
-    ///
-    /// # Errors
-    /// An id the index does not hold; writing the file.
-    pub fn remove(&self, ids: &[String]) -> Result<usize> {
+    fn remove_unguarded(&self, ids: &[String]) -> Result<usize> {
         in_transaction(self.writer()?, &self.path, &self.settings, |w| {
             for id in ids {
                 if !w.remove_id(id)? {
@@ -620,6 +660,26 @@ impl Index {
             }
             Ok(ids.len())
         })
+    }
+}
+
+/// Runs `f`, turning a panic inside redb (which a damaged file can cause:
+/// redb trusts pages it wrote) into [`Error::NotAnIndex`]. Unwinding drops
+/// any open write transaction, so nothing is committed.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".into());
+            Err(Error::NotAnIndex {
+                path: path.into(),
+                reason: format!("the file is damaged (reading it failed: {message})"),
+            })
+        }
     }
 }
 

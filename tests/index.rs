@@ -1,0 +1,572 @@
+//! End-to-end tests of the persistent index and `check`: lifecycle, report
+//! formats, atomic batches, refused settings and versions, damaged files,
+//! locking, and SIGKILL in the middle of `index add`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use newsdedup::index::{Access, Index};
+use predicates::prelude::*;
+use serde_json::Value;
+
+mod common;
+use common::{bin, read_jsonl, testdata};
+
+const HAMBURG: &str = "002_a4d316c33a6c514d";
+
+/// A lightly edited, re-branded copy of a seed article.
+fn copy_of_seed(id: &str, new_id: &str) -> Value {
+    let seeds = read_jsonl(&testdata("seeds.jsonl"));
+    let seed = seeds.iter().find(|s| s["id"] == id).unwrap();
+    let text = seed["text"]
+        .as_str()
+        .unwrap()
+        .replace("said", "told reporters")
+        .replace('\'', "\u{2019}");
+    serde_json::json!({
+        "id": new_id,
+        "title": "Syria talks: Kerry and Lavrov meet in Hamburg",
+        "source": "Example Wire",
+        "text": format!("{text}\nShare this article\nRead more: world news"),
+    })
+}
+
+const STORY: &str = "The city council voted on Tuesday to close the old harbour bridge for repairs.\nEngineers found cracks in two of the main supports last month, the mayor said.\nThe bridge will reopen in the spring if the work stays on schedule and within budget.\nTraffic will be diverted through the tunnel, which will add about ten minutes to most journeys.";
+
+fn write_jsonl(path: &Path, records: &[Value]) {
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    fs::write(path, text).unwrap();
+}
+
+/// A fresh index holding the five seeds.
+fn seeded_index(dir: &Path) -> PathBuf {
+    let db = dir.join("published.db");
+    bin().args(["index", "create"]).arg(&db).assert().success();
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "read 5 records: 5 added, 0 unchanged, 0 replaced, 0 rejected",
+        ));
+    db
+}
+
+fn held_count(db: &Path) -> u64 {
+    let out = bin()
+        .args(["index", "stats", "--json"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    stats["articles"].as_u64().unwrap()
+}
+
+/// An incoming batch: a copy of a held seed, a new story, a copy of that
+/// story, and a bad record.
+fn incoming(dir: &Path) -> PathBuf {
+    let path = dir.join("incoming.jsonl");
+    let story_copy = STORY.replace("Tuesday", "Monday") + "\nComments (3)";
+    let text = [
+        copy_of_seed(HAMBURG, "wire-1").to_string(),
+        serde_json::json!({"id": "new-1", "text": STORY}).to_string(),
+        "{\"id\": \"broken\", \"text\": ".to_string(),
+        serde_json::json!({"id": "new-2", "text": story_copy}).to_string(),
+    ]
+    .join("\n");
+    fs::write(&path, text + "\n").unwrap();
+    path
+}
+
+fn check_json(db: &Path, input: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = bin()
+        .arg("check")
+        .arg(db)
+        .arg(input)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code != 2,
+        "check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn a_held_article_checks_clean_and_copies_fail_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    assert_eq!(held_count(&db), 5);
+
+    // The held articles themselves: already held, exit 0.
+    let (code, report) = check_json(&db, &testdata("seeds.jsonl"), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["already_held"], 5);
+
+    let input = incoming(dir.path());
+    let (code, report) = check_json(&db, &input, &[]);
+    assert_eq!(code, 1);
+    let records = report["records"].as_array().unwrap();
+    let status: Vec<&str> = records
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        ["copy_of_held", "clean", "rejected", "copy_of_incoming"],
+        "{report:#}"
+    );
+    assert_eq!(records[0]["held"]["id"], HAMBURG);
+    assert!(records[0]["similarity"].as_f64().unwrap() > 0.5);
+    assert_eq!(records[2]["line"], 3);
+    assert_eq!(records[3]["incoming"]["id"], "new-1");
+    assert_eq!(report["summary"]["copies_of_held"], 1);
+    assert_eq!(report["summary"]["copies_in_batch"], 1);
+    // Without --add nothing changes.
+    assert_eq!(held_count(&db), 5);
+
+    // The text report names the held article's title and the incoming one's line.
+    bin()
+        .arg("check")
+        .arg(&db)
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "\"wire-1\" is a copy of held \"{HAMBURG}\""
+        )))
+        .stdout(predicate::str::contains(
+            "\"new-2\" is a copy of incoming \"new-1\"",
+        ))
+        .stdout(predicate::str::contains("rejected  "))
+        .stdout(predicate::str::contains(
+            "checked 4 incoming records against",
+        ));
+}
+
+#[test]
+fn check_add_adds_only_the_clean_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let input = incoming(dir.path());
+    let (code, report) = check_json(&db, &input, &["--add"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["added"], 1);
+    let added: Vec<&str> = report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["added"] == true)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["new-1"]);
+    assert_eq!(held_count(&db), 6);
+    // Checked again: new-1 is held now, new-2 is a copy of a held article.
+    let (_, report) = check_json(&db, &input, &["--add"]);
+    let records = report["records"].as_array().unwrap();
+    assert_eq!(records[1]["status"], "already_held");
+    assert_eq!(records[3]["status"], "copy_of_held");
+    assert_eq!(records[3]["held"]["id"], "new-1");
+    assert_eq!(held_count(&db), 6);
+}
+
+#[test]
+fn an_id_held_with_other_content_is_refused_unless_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let batch = dir.path().join("batch.jsonl");
+    write_jsonl(
+        &batch,
+        &[
+            serde_json::json!({"id": "fresh", "text": STORY}),
+            serde_json::json!({"id": HAMBURG, "text": "An entirely different article.\nIt has two lines and nothing else in common."}),
+        ],
+    );
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(&batch)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("batch.jsonl:2"))
+        .stderr(predicate::str::contains("--replace"));
+    // All or nothing: "fresh" was not added either.
+    assert_eq!(held_count(&db), 5);
+    bin()
+        .args(["index", "add", "--replace"])
+        .arg(&db)
+        .arg(&batch)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 added, 0 unchanged, 1 replaced"));
+    assert_eq!(held_count(&db), 6);
+    // Adding the same batch again changes nothing.
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(&batch)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 added, 2 unchanged, 0 replaced"));
+}
+
+#[test]
+fn removed_articles_no_longer_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let copy = dir.path().join("copy.jsonl");
+    write_jsonl(&copy, &[copy_of_seed(HAMBURG, "wire-1")]);
+    bin().arg("check").arg(&db).arg(&copy).assert().code(1);
+    bin()
+        .args(["index", "remove", "--id", "nope", "--id", HAMBURG])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds no article with id \"nope\"",
+        ));
+    assert_eq!(held_count(&db), 5);
+    bin()
+        .args(["index", "remove", "--id", HAMBURG])
+        .arg(&db)
+        .assert()
+        .success();
+    assert_eq!(held_count(&db), 4);
+    bin().arg("check").arg(&db).arg(&copy).assert().success();
+}
+
+#[test]
+fn junit_and_github_reports_list_every_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let input = incoming(dir.path());
+    let xml_path = dir.path().join("check.xml");
+    bin()
+        .arg("check")
+        .arg(&db)
+        .arg(&input)
+        .args(["--format", "junit", "-o"])
+        .arg(&xml_path)
+        .assert()
+        .code(1);
+    let xml = fs::read_to_string(&xml_path).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suites = doc.root_element();
+    assert_eq!(suites.tag_name().name(), "testsuites");
+    assert_eq!(suites.attribute("tests"), Some("4"));
+    assert_eq!(suites.attribute("failures"), Some("2"));
+    assert_eq!(suites.attribute("errors"), Some("1"));
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 4);
+    let failing: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failing, ["wire-1", "new-2"]);
+    let failure = cases[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert!(failure.attribute("message").unwrap().contains(HAMBURG));
+
+    let out = bin()
+        .arg("check")
+        .arg(&db)
+        .arg(&input)
+        .args(["--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stdout}");
+    assert!(errors[0].contains("line=1,title=Duplicate article::"));
+    assert!(stdout
+        .lines()
+        .any(|l| l.starts_with("::warning ") && l.contains("line=3")));
+}
+
+#[test]
+fn other_settings_and_other_format_versions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    bin()
+        .arg("check")
+        .arg(&db)
+        .arg(testdata("seeds.jsonl"))
+        .args(["--num-perm", "64", "--threshold", "0.5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "was made with num_perm=128, not num_perm=64",
+        ));
+
+    // A file of a future format version.
+    let future = dir.path().join("future.db");
+    {
+        let db = redb::Database::create(&future).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut meta = txn
+                .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+                .unwrap();
+            meta.insert("format", b"newsdedup-index".as_slice())
+                .unwrap();
+            meta.insert("version", 99u32.to_le_bytes().as_slice())
+                .unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    bin()
+        .args(["index", "stats"])
+        .arg(&future)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("format version 99"));
+
+    // A redb file that is not ours.
+    let foreign = dir.path().join("foreign.db");
+    drop(redb::Database::create(&foreign).unwrap());
+    bin()
+        .args(["index", "add"])
+        .arg(&foreign)
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("without newsdedup's tables"));
+
+    // Creating over an existing file.
+    bin()
+        .args(["index", "create"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+}
+
+/// Exit 2 with an error naming the file, never a panic.
+fn assert_clean_failure(db: &Path) {
+    for cmd in [vec!["index", "stats"], vec!["check"], vec!["index", "add"]] {
+        let mut c = bin();
+        c.args(&cmd).arg(db);
+        if cmd != ["index", "stats"] {
+            c.arg(testdata("seeds.jsonl"));
+        }
+        let out = c.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?} on {db:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains(&*db.file_name().unwrap().to_string_lossy()),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn missing_empty_garbage_truncated_and_damaged_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = seeded_index(dir.path());
+    let bytes = fs::read(&good).unwrap();
+
+    let missing = dir.path().join("missing.db");
+    assert_clean_failure(&missing);
+    let empty = dir.path().join("empty.db");
+    fs::write(&empty, b"").unwrap();
+    assert_clean_failure(&empty);
+    let garbage = dir.path().join("garbage.db");
+    fs::write(
+        &garbage,
+        b"this is not a database, just some text\n".repeat(200),
+    )
+    .unwrap();
+    assert_clean_failure(&garbage);
+    let folder = dir.path().join("folder.db");
+    fs::create_dir(&folder).unwrap();
+    assert_clean_failure(&folder);
+    for (i, cut) in [20, 4096, bytes.len() / 3, bytes.len() / 2]
+        .into_iter()
+        .enumerate()
+    {
+        let truncated = dir.path().join(format!("truncated{i}.db"));
+        fs::write(&truncated, &bytes[..cut]).unwrap();
+        assert_clean_failure(&truncated);
+    }
+    // Flipped bytes all over the file: an error or a correct answer, never a panic.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for round in 0..12 {
+        let mut damaged = bytes.clone();
+        for _ in 0..(1 + round * 4) {
+            state = newsdedup::minhash::mix64(state.wrapping_add(round));
+            let at = 16 + (state as usize) % (damaged.len() - 16);
+            damaged[at] ^= 0x5A;
+        }
+        let path = dir.path().join(format!("damaged{round}.db"));
+        fs::write(&path, &damaged).unwrap();
+        let out = bin()
+            .arg("check")
+            .arg(&path)
+            .arg(testdata("seeds.jsonl"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "round {round}: {stderr}");
+        assert!(matches!(out.status.code(), Some(0..=2)), "{stderr}");
+    }
+}
+
+#[test]
+fn an_index_cannot_be_created_in_a_read_only_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let ro = dir.path().join("ro");
+    fs::create_dir(&ro).unwrap();
+    let mut perms = fs::metadata(&ro).unwrap().permissions();
+    perms.set_readonly(true);
+    fs::set_permissions(&ro, perms).unwrap();
+    // Root ignores directory permissions; /sys refuses new files even to root.
+    let target = if fs::write(ro.join("probe"), b"x").is_ok() {
+        PathBuf::from("/sys/newsdedup-test.db")
+    } else {
+        ro.join("published.db")
+    };
+    bin()
+        .args(["index", "create"])
+        .arg(&target)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot create index"))
+        .stderr(predicate::str::contains("panicked").not());
+    let mut perms = fs::metadata(&ro).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    fs::set_permissions(&ro, perms).unwrap();
+}
+
+#[test]
+fn a_second_writer_is_refused_or_waits_and_readers_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let batch = dir.path().join("batch.jsonl");
+    write_jsonl(&batch, &[serde_json::json!({"id": "fresh", "text": STORY})]);
+
+    let writer = Index::open(&db, Access::Write { wait: None }).unwrap();
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(&batch)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is locked by another writer"));
+    // A read-only check runs while the writer holds the file.
+    bin()
+        .arg("check")
+        .arg(&db)
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .success();
+    // With --wait the second writer waits for the first to finish.
+    let waiting = std::process::Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+        .args(["index", "add", "--wait", "60"])
+        .arg(&db)
+        .arg(&batch)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    drop(writer);
+    let out = waiting.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(held_count(&db), 6);
+}
+
+#[test]
+fn killing_index_add_leaves_none_or_all_of_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let batch = dir.path().join("big.jsonl");
+    bin()
+        .args(["generate", "--tier", "mixed", "--scale", "3000", "--from"])
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .arg("-o")
+        .arg(&batch)
+        .assert()
+        .success();
+    let batch_len = fs::read_to_string(&batch).unwrap().lines().count() as u64;
+
+    // How long an uninterrupted add takes, on a copy.
+    let probe = dir.path().join("probe.db");
+    fs::copy(&db, &probe).unwrap();
+    let start = Instant::now();
+    bin()
+        .args(["index", "add"])
+        .arg(&probe)
+        .arg(&batch)
+        .assert()
+        .success();
+    let full = start.elapsed();
+    assert_eq!(held_count(&probe), 5 + batch_len);
+
+    // Kill at points in the second half of the run, where the transaction
+    // is written (the file grows) and committed. Each attempt starts from a
+    // fresh copy of the five-article index.
+    let mut killed_mid_write = 0;
+    for (i, fraction) in [0.55, 0.7, 0.8, 0.9, 0.97].into_iter().enumerate() {
+        let attempt = dir.path().join(format!("attempt{i}.db"));
+        fs::copy(&db, &attempt).unwrap();
+        let size_before = fs::metadata(&attempt).unwrap().len();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+            .args(["index", "add"])
+            .arg(&attempt)
+            .arg(&batch)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(fraction));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let grew = fs::metadata(&attempt).unwrap().len() > size_before;
+        let after = held_count(&attempt);
+        assert!(
+            after == 5 || after == 5 + batch_len,
+            "killed at {fraction} of a run: {after} articles held"
+        );
+        if grew && after == 5 {
+            killed_mid_write += 1;
+        }
+        // The index still answers checks.
+        bin()
+            .arg("check")
+            .arg(&attempt)
+            .arg(testdata("seeds.jsonl"))
+            .assert()
+            .success();
+    }
+    assert!(
+        killed_mid_write > 0,
+        "no kill landed while the transaction was being written"
+    );
+}
