@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Quality and cost of `index` + `check`, as reported in the README.
+#
+#   benches/index_check.sh            # gentle and heavy tiers (seconds)
+#   benches/index_check.sh 100000     # also: add 100k held articles, check a batch
+#
+# Quality: the ECB+ originals of the generated benchmark are held, their
+# copies are checked; a copy counts as found when it is flagged with an
+# article of its own duplicate group (held or incoming).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+B=target/release/newsdedup
+W=target/index-check
+mkdir -p "$W"
+for tier in gentle heavy; do
+  $B generate --from testdata/ecbplus/docs.jsonl --tier "$tier" -o "$W/$tier.jsonl" 2>/dev/null
+  python3 - "$W/$tier.jsonl" <<'PY'
+import json, sys
+path = sys.argv[1]
+rows = [json.loads(l) for l in open(path)]
+with open(path.replace('.jsonl', '-held.jsonl'), 'w') as f:
+    f.writelines(json.dumps(r) + '\n' for r in rows if r['variant'] == 'original')
+with open(path.replace('.jsonl', '-incoming.jsonl'), 'w') as f:
+    f.writelines(json.dumps(r) + '\n' for r in rows if r['variant'] != 'original')
+PY
+  rm -f "$W/$tier.db"
+  $B index create "$W/$tier.db" 2>/dev/null
+  $B index add "$W/$tier.db" "$W/$tier-held.jsonl" 2>/dev/null
+  $B check "$W/$tier.db" "$W/$tier-incoming.jsonl" --format json -o "$W/$tier-check.json" 2>/dev/null || true
+  python3 - "$tier" "$W/$tier.jsonl" "$W/$tier-check.json" <<'PY'
+import json, sys
+tier, gold_path, report_path = sys.argv[1:]
+group = {json.loads(l)['id']: json.loads(l)['dup_group'] for l in open(gold_path)}
+report = json.load(open(report_path))
+tp = fp = fn = 0
+for r in report['records']:
+    g = group[r['id']]
+    if r['status'] == 'copy_of_held':
+        other = r['held']['id']
+    elif r['status'] == 'copy_of_incoming':
+        other = r['incoming']['id']
+    else:
+        fn += 1
+        continue
+    if group[other] == g:
+        tp += 1
+    else:
+        fp += 1
+print(f"{tier:8} incoming {tp + fp + fn:6}  recall {tp / (tp + fn):.4f}  precision {tp / max(tp + fp, 1):.4f}")
+PY
+done
+
+if [ "${1:-}" != "" ]; then
+  n=$1
+  $B generate --from testdata/ecbplus/docs.jsonl --tier mixed --scale "$n" -o "$W/held-$n.jsonl" 2>/dev/null
+  $B generate --from testdata/ecbplus/docs.jsonl --tier mixed --seed 7 -o "$W/batch.jsonl" 2>/dev/null
+  rm -f "$W/held-$n.db"
+  $B index create "$W/held-$n.db" 2>/dev/null
+  /usr/bin/time -f "index add  $n articles: %e s, peak RSS %M KB" $B index add "$W/held-$n.db" "$W/held-$n.jsonl" 2>&1 | tail -1
+  $B index stats "$W/held-$n.db" | tail -3
+  /usr/bin/time -f "check $(wc -l < "$W/batch.jsonl") articles: %e s, peak RSS %M KB" \
+    $B check "$W/held-$n.db" "$W/batch.jsonl" -o /dev/null 2>&1 | tail -1
+fi
