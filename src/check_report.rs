@@ -114,6 +114,22 @@ fn copy_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
     }
 }
 
+/// The sentence naming held articles on the same event, if any.
+fn event_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
+    let matches = outcome.same_event.get(row as usize)?;
+    let best = matches.first()?;
+    let more = match matches.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    Some(format!(
+        "{:?} covers the same event as {}: similarity {}{more}",
+        outcome.batch.table.id(row),
+        describe_held(&best.held),
+        best.similarity
+    ))
+}
+
 fn text(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String> {
     let mut out = String::new();
     let t = &outcome.batch.table;
@@ -122,6 +138,9 @@ fn text(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String
             Item::Row(row) => {
                 if let Some(m) = copy_message(outcome, row) {
                     out.push_str(&format!("copy      {}  {m}\n", t.location(row)));
+                }
+                if let Some(m) = event_message(outcome, row) {
+                    out.push_str(&format!("event     {}  {m}\n", t.location(row)));
                 }
             }
             Item::Rejected(r) => {
@@ -167,6 +186,16 @@ fn json_report(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result
                     );
                 }
                 obj.insert("added".into(), Value::Bool(added[row as usize]));
+                if let Some(m) = outcome
+                    .same_event
+                    .get(row as usize)
+                    .filter(|m| !m.is_empty())
+                {
+                    obj.insert(
+                        "same_event".into(),
+                        serde_json::to_value(m).expect("matches serialize"),
+                    );
+                }
                 v
             }
         });
@@ -203,6 +232,12 @@ fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Strin
                         "\n      <failure type=\"{kind}\" message=\"{}\">{}</failure>\n    ",
                         attr(&m),
                         encode_text(&format!("{loc}: {m}"))
+                    ));
+                }
+                if let Some(m) = event_message(outcome, row) {
+                    cases.push_str(&format!(
+                        "\n      <system-out>{}</system-out>\n    ",
+                        encode_text(&m)
                     ));
                 }
                 cases.push_str("</testcase>\n");
@@ -254,13 +289,22 @@ fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Stri
     in_input_order(&outcome.batch, true, |item| {
         match item {
             Item::Row(row) => {
+                let loc = t.location(row);
                 if let Some(m) = copy_message(outcome, row) {
-                    let loc = t.location(row);
                     out.push_str(&format!(
                         "::error file={},line={},title={}::{}\n",
                         gh_property(&loc.file),
                         loc.line,
                         gh_property("Duplicate article"),
+                        gh_data(&m)
+                    ));
+                }
+                if let Some(m) = event_message(outcome, row) {
+                    out.push_str(&format!(
+                        "::notice file={},line={},title={}::{}\n",
+                        gh_property(&loc.file),
+                        loc.line,
+                        gh_property("Same event"),
                         gh_data(&m)
                     ));
                 }

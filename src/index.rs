@@ -32,6 +32,7 @@ use crate::minhash::MinHashParams;
 use crate::progress::{Progress, Stage};
 use crate::store::intersection_size;
 use crate::table::{ArticleTable, Overlap};
+use crate::vectors::{TermKind, VectorConfig};
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -51,6 +52,18 @@ const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("b
 const SLOTS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("slots");
 /// Hash of the cleaned text → document numbers (exact copies, even empty ones).
 const CONTENT: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("content");
+
+/// Event term key → number of held articles with the term.
+const TERM_DF: TableDefinition<u64, u32> = TableDefinition::new("term_df");
+/// Event term key → held articles among whose heaviest terms it is.
+const POSTINGS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("postings");
+
+/// Heaviest terms per article filed in [`POSTINGS`] and looked up per query.
+const POSTED_TERMS: usize = 16;
+/// Terms on more held articles than this are too common to find candidates by.
+const MAX_POSTINGS: u64 = 2000;
+/// Held articles reported per incoming article at `--level event`.
+const EVENT_MATCHES: usize = 3;
 
 /// What decides whether two articles are copies; fixed when the index is created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,10 +157,16 @@ struct StoredDoc {
     slots: Vec<u32>,
     /// The sorted shingle set, delta-coded (postcard writes varints).
     deltas: Vec<u32>,
+    /// Event terms: key, kind (0 word, 1 name, 2 number; +4 in the title), count.
+    terms: Vec<(u64, u8, u32)>,
+    /// Publication day (days since 1970-01-01), when readable.
+    day: Option<i32>,
+    /// The term keys filed in the postings for this article.
+    posted: Vec<u64>,
 }
 
 impl StoredDoc {
-    fn from_row(table: &ArticleTable, row: u32) -> Self {
+    fn from_row(table: &ArticleTable, row: u32, terms: Vec<(u64, u8, u32)>) -> Self {
         let set = table.shingle_set(row);
         let mut prev = 0u32;
         let deltas = set
@@ -168,6 +187,9 @@ impl StoredDoc {
             set_size: table.set_size(row),
             slots: table.slots(row).to_vec(),
             deltas,
+            terms,
+            day: table.published(row).and_then(day_number),
+            posted: Vec::new(),
         }
     }
 
@@ -297,12 +319,42 @@ impl Verdict {
     }
 }
 
+/// Asking `check` for held articles on the same event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EventQuery {
+    /// Cosine similarity of the event vectors at which a held article
+    /// covers the same event (default 0.2, as for `cluster`).
+    pub threshold: f32,
+    /// Held articles published more than this many days apart are another
+    /// event (default 7; `None` ignores dates).
+    pub window_days: Option<u32>,
+}
+
+impl Default for EventQuery {
+    fn default() -> Self {
+        EventQuery {
+            threshold: 0.2,
+            window_days: Some(7),
+        }
+    }
+}
+
+/// A held article on the same event as an incoming one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventMatch {
+    pub held: HeldArticle,
+    pub similarity: f64,
+}
+
 /// What [`Index::check`] found, per row of the batch.
 #[derive(Debug, Clone)]
 pub struct CheckOutcome {
     pub batch: DedupOutcome,
     /// One verdict per row, in row order.
     pub verdicts: Vec<Verdict>,
+    /// Per row, held articles on the same event (only asked with `events`,
+    /// only for rows that are not copies), most similar first.
+    pub same_event: Vec<Vec<EventMatch>>,
     /// Rows added to the index (only with `add`).
     pub added: Vec<u32>,
 }
@@ -342,7 +394,9 @@ impl Index {
                 .map_err(|e| Error::index("cannot write", path, e))?;
             txn.open_table(IDS)
                 .map_err(|e| Error::index("cannot write", path, e))?;
-            for t in [BANDS, SLOTS, CONTENT] {
+            txn.open_table(TERM_DF)
+                .map_err(|e| Error::index("cannot write", path, e))?;
+            for t in [BANDS, SLOTS, CONTENT, POSTINGS] {
                 txn.open_multimap_table(t)
                     .map_err(|e| Error::index("cannot write", path, e))?;
             }
@@ -415,7 +469,9 @@ impl Index {
     }
 
     /// Checks a batch against the index and against itself; with `add`,
-    /// adds the articles that are not copies in the same transaction.
+    /// adds the articles that are not copies in the same transaction. With
+    /// `events`, also lists held articles on the same event as each
+    /// incoming article that is not a copy.
     ///
     /// # Errors
     /// Reading the batch or the file; with `add`, writing it, or an id held
@@ -424,11 +480,12 @@ impl Index {
         &self,
         corpus: &Corpus,
         add: bool,
+        events: Option<EventQuery>,
         options: BatchOptions,
         progress: &dyn Progress,
     ) -> Result<CheckOutcome> {
         guarded(&self.path, || {
-            self.check_unguarded(corpus, add, options, progress)
+            self.check_unguarded(corpus, add, events, options, progress)
         })
     }
 
@@ -569,12 +626,14 @@ impl Index {
     ) -> Result<AddOutcome> {
         let db = self.writer()?;
         let batch = self.deduplicator(options.on_error)?.run(corpus, progress)?;
+        let mut terms = batch_terms(corpus, &batch, &self.settings, progress)?;
         let n = batch.table.len() as u32;
         progress.begin(Stage::Index, Some(u64::from(n)));
         let (added, unchanged, replaced) = in_transaction(db, &self.path, &self.settings, |w| {
             let (mut added, mut unchanged, mut replaced) = (0, 0, 0);
             for row in 0..n {
-                match w.put(&batch.table, row, options.replace)? {
+                let t = std::mem::take(&mut terms[row as usize]);
+                match w.put(&batch.table, row, t, options.replace)? {
                     Put::Added => added += 1,
                     Put::Unchanged => unchanged += 1,
                     Put::Replaced => replaced += 1,
@@ -596,34 +655,40 @@ impl Index {
         &self,
         corpus: &Corpus,
         add: bool,
+        events: Option<EventQuery>,
         options: BatchOptions,
         progress: &dyn Progress,
     ) -> Result<CheckOutcome> {
         let dedup = self.deduplicator(options.on_error)?;
         let batch = dedup.run(corpus, progress)?;
+        let mut terms = batch_terms(corpus, &batch, &self.settings, progress)?;
         let n = batch.table.len() as u32;
         progress.begin(Stage::Index, Some(u64::from(n)));
-        let (verdicts, added) = if add {
+        let (verdicts, same_event, added) = if add {
             in_transaction(self.writer()?, &self.path, &self.settings, |w| {
-                let verdicts = Query {
+                let q = Query {
                     docs: &w.docs,
                     ids: &w.ids,
                     bands: &w.bands,
                     slots: &w.slots,
                     content: &w.content,
+                    term_df: &w.term_df,
+                    postings: &w.postings,
                     settings: &self.settings,
                     dedup: &dedup,
                     path: &self.path,
-                }
-                .verdicts(&batch, progress)?;
+                };
+                let verdicts = q.verdicts(&batch, progress)?;
+                let same_event = q.same_events(&batch, &verdicts, &terms, events)?;
                 let mut added = Vec::new();
                 for (row, v) in (0..n).zip(&verdicts) {
                     if *v == Verdict::Clean {
-                        w.put(&batch.table, row, options.replace)?;
+                        let t = std::mem::take(&mut terms[row as usize]);
+                        w.put(&batch.table, row, t, options.replace)?;
                         added.push(row);
                     }
                 }
-                Ok((verdicts, added))
+                Ok((verdicts, same_event, added))
             })?
         } else {
             let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
@@ -634,16 +699,21 @@ impl Index {
                 bands: &txn.open_multimap_table(BANDS).map_err(|x| e(x.into()))?,
                 slots: &txn.open_multimap_table(SLOTS).map_err(|x| e(x.into()))?,
                 content: &txn.open_multimap_table(CONTENT).map_err(|x| e(x.into()))?,
+                term_df: &txn.open_table(TERM_DF).map_err(|x| e(x.into()))?,
+                postings: &txn.open_multimap_table(POSTINGS).map_err(|x| e(x.into()))?,
                 settings: &self.settings,
                 dedup: &dedup,
                 path: &self.path,
             };
-            (q.verdicts(&batch, progress)?, Vec::new())
+            let verdicts = q.verdicts(&batch, progress)?;
+            let same_event = q.same_events(&batch, &verdicts, &terms, events)?;
+            (verdicts, same_event, Vec::new())
         };
         progress.end();
         Ok(CheckOutcome {
             batch,
             verdicts,
+            same_event,
             added,
         })
     }
@@ -840,23 +910,102 @@ fn slot_bands(settings: &IndexSettings) -> LshParams {
 }
 
 /// Lookups against the index's tables, in a read or a write transaction.
-struct Query<'a, D, I, M> {
+struct Query<'a, D, I, M, F> {
     docs: &'a D,
     ids: &'a I,
     bands: &'a M,
     slots: &'a M,
     content: &'a M,
+    term_df: &'a F,
+    postings: &'a M,
     settings: &'a IndexSettings,
     dedup: &'a Deduplicator,
     path: &'a Path,
 }
 
-impl<D, I, M> Query<'_, D, I, M>
+impl<D, I, M, F> Query<'_, D, I, M, F>
 where
     D: ReadableTable<u64, &'static [u8]>,
     I: ReadableTable<&'static str, u64>,
     M: ReadableMultimapTable<u64, u64>,
+    F: ReadableTable<u64, u32>,
 {
+    /// Held articles on the same event as each row that is not a copy.
+    fn same_events(
+        &self,
+        batch: &DedupOutcome,
+        verdicts: &[Verdict],
+        terms: &[Vec<(u64, u8, u32)>],
+        events: Option<EventQuery>,
+    ) -> Result<Vec<Vec<EventMatch>>> {
+        let table = &batch.table;
+        let mut out = vec![Vec::new(); table.len()];
+        let Some(events) = events else {
+            return Ok(out);
+        };
+        let docs = self.docs.len().map_err(self.err())?;
+        let mut df_cache: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+        let mut df = |key: u64| -> Result<u32> {
+            if let Some(&v) = df_cache.get(&key) {
+                return Ok(v);
+            }
+            let v = self
+                .term_df
+                .get(key)
+                .map_err(self.err())?
+                .map_or(0, |g| g.value());
+            df_cache.insert(key, v);
+            Ok(v)
+        };
+        for row in 0..table.len() as u32 {
+            if verdicts[row as usize] != Verdict::Clean {
+                continue;
+            }
+            let own = self
+                .ids
+                .get(table.id(row))
+                .map_err(self.err())?
+                .map(|g| g.value());
+            let day = table.published(row).and_then(day_number);
+            let vector = event_vector(&terms[row as usize], &mut df, docs)?;
+            // Candidates: held articles filed under this article's heaviest terms.
+            let mut shared: std::collections::BTreeMap<u64, u32> =
+                std::collections::BTreeMap::new();
+            for key in posted_terms(&vector) {
+                let values = self.postings.get(key).map_err(self.err())?;
+                if values.len() > MAX_POSTINGS {
+                    continue;
+                }
+                for v in values {
+                    *shared.entry(v.map_err(self.err())?.value()).or_default() += 1;
+                }
+            }
+            let mut matches = Vec::new();
+            for (&doc, _) in shared.iter().filter(|&(&d, _)| Some(d) != own) {
+                let held = load_doc(self.docs, doc, self.path)?;
+                if let (Some(w), Some(a), Some(b)) = (events.window_days, day, held.day) {
+                    if (a - b).unsigned_abs() > w {
+                        continue;
+                    }
+                }
+                let sim = cosine(&vector, &event_vector(&held.terms, &mut df, docs)?);
+                if sim >= events.threshold {
+                    matches.push((sim, doc, held));
+                }
+            }
+            matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            out[row as usize] = matches
+                .into_iter()
+                .take(EVENT_MATCHES)
+                .map(|(sim, _, d)| EventMatch {
+                    held: d.held(),
+                    similarity: round4(f64::from(sim)),
+                })
+                .collect();
+        }
+        Ok(out)
+    }
+
     fn err(&self) -> impl Fn(redb::StorageError) -> Error + '_ {
         move |e| Error::index("cannot read", self.path, e)
     }
@@ -1001,6 +1150,138 @@ where
     }
 }
 
+/// Days since 1970-01-01 of a publication date, when readable.
+fn day_number(published: &str) -> Option<i32> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    crate::events::parse_day(published).and_then(|d| i32::try_from((d - epoch).num_days()).ok())
+}
+
+/// The event terms of every row of a signed batch (one more pass over it).
+fn batch_terms(
+    corpus: &Corpus,
+    batch: &DedupOutcome,
+    settings: &IndexSettings,
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<(u64, u8, u32)>>> {
+    let table = &batch.table;
+    let mut row_of_seq = vec![u32::MAX; batch.stats.records];
+    for row in 0..table.len() as u32 {
+        row_of_seq[table.seq(row)] = row;
+    }
+    let boilerplate = settings.dedup_config(OnError::Skip).boilerplate;
+    let mut out = vec![Vec::new(); table.len()];
+    progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
+    crate::dedup::for_each_chunk(
+        corpus,
+        progress,
+        |raw| {
+            let row = *row_of_seq.get(raw.seq)?;
+            if row == u32::MAX {
+                return None;
+            }
+            let article = raw.parse().ok()?;
+            let story = crate::boilerplate::story_lines(&article.text, &boilerplate, None);
+            let title = article
+                .title
+                .as_deref()
+                .map(crate::normalize::normalize_line_cased);
+            let lang = crate::shingle::Language::from_code(article.lang.as_deref());
+            let terms = crate::vectors::extract(
+                title.as_deref(),
+                story.iter().map(|(_, l)| l.as_str()),
+                lang,
+            );
+            let packed = terms
+                .0
+                .into_iter()
+                .map(|t| {
+                    let kind = match t.kind {
+                        TermKind::Word => 0,
+                        TermKind::Name => 1,
+                        TermKind::Number => 2,
+                    } + if t.in_title { 4 } else { 0 };
+                    (t.key, kind, t.count)
+                })
+                .collect::<Vec<_>>();
+            Some((row, packed))
+        },
+        |_, terms| {
+            if let Some((row, terms)) = terms {
+                out[row as usize] = terms;
+            }
+            Ok(())
+        },
+    )?;
+    progress.end();
+    Ok(out)
+}
+
+/// TF-IDF weight of one stored term, with the boosts of event clustering.
+fn term_weight(kind: u8, count: u32, df: u32, docs: u64) -> f32 {
+    let v = VectorConfig::default();
+    let idf = ((docs as f64 + 1.0) / (f64::from(df) + 1.0)).ln() as f32;
+    let mut w = (1.0 + (count.max(1) as f32).ln()) * idf.max(0.0);
+    w *= match kind & 3 {
+        1 => v.name_boost,
+        2 => v.number_boost,
+        _ => 1.0,
+    };
+    if kind & 4 != 0 {
+        w *= v.title_boost;
+    }
+    w
+}
+
+/// A normalized event vector (sorted by term key) from stored terms.
+fn event_vector(
+    terms: &[(u64, u8, u32)],
+    mut df: impl FnMut(u64) -> Result<u32>,
+    docs: u64,
+) -> Result<Vec<(u64, f32)>> {
+    let mut v = Vec::with_capacity(terms.len());
+    for &(key, kind, count) in terms {
+        let w = term_weight(kind, count, df(key)?, docs);
+        if w > 0.0 {
+            v.push((key, w));
+        }
+    }
+    let norm = v
+        .iter()
+        .map(|&(_, w)| f64::from(w).powi(2))
+        .sum::<f64>()
+        .sqrt() as f32;
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    Ok(v)
+}
+
+fn cosine(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// The heaviest terms of a vector, the ones filed in and looked up by postings.
+fn posted_terms(vector: &[(u64, f32)]) -> Vec<u64> {
+    let mut v = vector.to_vec();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(POSTED_TERMS);
+    let mut keys: Vec<u64> = v.into_iter().map(|(k, _)| k).collect();
+    keys.sort_unstable();
+    keys
+}
+
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -1032,6 +1313,8 @@ fn in_transaction<T>(
             bands: txn.open_multimap_table(BANDS).map_err(|x| e(x.into()))?,
             slots: txn.open_multimap_table(SLOTS).map_err(|x| e(x.into()))?,
             content: txn.open_multimap_table(CONTENT).map_err(|x| e(x.into()))?,
+            term_df: txn.open_table(TERM_DF).map_err(|x| e(x.into()))?,
+            postings: txn.open_multimap_table(POSTINGS).map_err(|x| e(x.into()))?,
         };
         w.next_doc = w
             .meta
@@ -1065,11 +1348,19 @@ struct Writer<'t> {
     bands: redb::MultimapTable<'t, u64, u64>,
     slots: redb::MultimapTable<'t, u64, u64>,
     content: redb::MultimapTable<'t, u64, u64>,
+    term_df: redb::Table<'t, u64, u32>,
+    postings: redb::MultimapTable<'t, u64, u64>,
 }
 
 impl Writer<'_> {
     /// Adds (or replaces) one row of a signed batch.
-    fn put(&mut self, table: &ArticleTable, row: u32, replace: bool) -> Result<Put> {
+    fn put(
+        &mut self,
+        table: &ArticleTable,
+        row: u32,
+        terms: Vec<(u64, u8, u32)>,
+        replace: bool,
+    ) -> Result<Put> {
         let id = table.id(row);
         let existing = self
             .ids
@@ -1093,7 +1384,22 @@ impl Writer<'_> {
         }
         let doc = self.next_doc;
         self.next_doc += 1;
-        let stored = StoredDoc::from_row(table, row);
+        let mut stored = StoredDoc::from_row(table, row, terms);
+        // Document frequencies first: the posted terms are weighted with them.
+        for &(key, _, _) in &stored.terms {
+            let df = self.df(key)?;
+            self.term_df
+                .insert(key, df + 1)
+                .map_err(write_err(self.path))?;
+        }
+        let docs = self.docs.len().map_err(write_err(self.path))? + 1;
+        let vector = event_vector(&stored.terms, |k| self.df(k), docs)?;
+        stored.posted = posted_terms(&vector);
+        for &key in &stored.posted {
+            self.postings
+                .insert(key, doc)
+                .map_err(write_err(self.path))?;
+        }
         let bytes = postcard::to_allocvec(&stored).map_err(|e| Error::NotAnIndex {
             path: self.path.into(),
             reason: format!("cannot encode document {doc} ({e})"),
@@ -1141,11 +1447,34 @@ impl Writer<'_> {
                 .remove(key, doc)
                 .map_err(|e| Error::index("cannot write", self.path, e))?;
         }
+        for &key in &stored.posted {
+            self.postings
+                .remove(key, doc)
+                .map_err(write_err(self.path))?;
+        }
+        for &(key, _, _) in &stored.terms {
+            let df = self.df(key)?;
+            if df <= 1 {
+                self.term_df.remove(key).map_err(write_err(self.path))?;
+            } else {
+                self.term_df
+                    .insert(key, df - 1)
+                    .map_err(write_err(self.path))?;
+            }
+        }
         self.docs.remove(doc).map_err(write_err(self.path))?;
         self.ids
             .remove(stored.id.as_str())
             .map_err(write_err(self.path))?;
         Ok(())
+    }
+
+    fn df(&self, key: u64) -> Result<u32> {
+        Ok(self
+            .term_df
+            .get(key)
+            .map_err(write_err(self.path))?
+            .map_or(0, |g| g.value()))
     }
 
     /// Every bucket key a document is filed under.

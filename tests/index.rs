@@ -570,3 +570,46 @@ fn killing_index_add_leaves_none_or_all_of_the_batch() {
         "no kill landed while the transaction was being written"
     );
 }
+
+#[test]
+fn level_event_names_held_reports_of_the_same_event_without_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = read_jsonl(&testdata("seeds.jsonl"));
+    let (hamburg_2, others): (Vec<Value>, Vec<Value>) = seeds
+        .into_iter()
+        .partition(|s| s["id"] == "003_3789953b1d177a1f");
+    let held = dir.path().join("held.jsonl");
+    write_jsonl(&held, &others);
+    let incoming = dir.path().join("incoming.jsonl");
+    write_jsonl(&incoming, &hamburg_2);
+    let db = dir.path().join("published.db");
+    bin().args(["index", "create"]).arg(&db).assert().success();
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(&held)
+        .assert()
+        .success();
+    // At the duplicate level the other Hamburg report is simply clean.
+    let (code, report) = check_json(&db, &incoming, &[]);
+    assert_eq!(code, 0);
+    assert!(report["records"][0].get("same_event").is_none());
+    // At the event level it names the held Hamburg report, and still passes.
+    let (code, report) = check_json(&db, &incoming, &["--level", "event"]);
+    assert_eq!(code, 0);
+    let matches = report["records"][0]["same_event"].as_array().unwrap();
+    assert_eq!(matches[0]["held"]["id"], HAMBURG, "{report:#}");
+    assert!(matches
+        .iter()
+        .all(|m| m["held"]["id"] == HAMBURG || m["similarity"].as_f64().unwrap() < 0.5));
+    bin()
+        .arg("check")
+        .arg(&db)
+        .arg(&incoming)
+        .args(["--level", "event"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "\"003_3789953b1d177a1f\" covers the same event as held \"{HAMBURG}\""
+        )));
+}

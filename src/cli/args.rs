@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use newsdedup::boilerplate::BoilerplateConfig;
 use newsdedup::events::{ClusterConfig, Linkage};
+use newsdedup::index::EventQuery;
 use newsdedup::lsh::LshParams;
 use newsdedup::vectors::VectorConfig;
 use newsdedup::{DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
@@ -125,6 +126,12 @@ pub struct IndexRemoveArgs {
     pub wait: WaitArgs,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Duplicate,
+    Event,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormatArg {
     Text,
@@ -153,6 +160,23 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
     pub format: CheckFormatArg,
+
+    /// duplicate: copies only. event: also list, for each incoming article
+    /// that is not a copy, held articles that cover the same event (reported,
+    /// never counted as copies).
+    #[arg(long, value_enum, default_value_t = LevelArg::Duplicate)]
+    pub level: LevelArg,
+
+    /// With --level event: cosine similarity of event vectors (TF-IDF over
+    /// the index, names and numbers boosted) at which a held article covers
+    /// the same event.
+    #[arg(long, default_value_t = EventQuery::default().threshold, value_name = "S")]
+    pub event_threshold: f32,
+
+    /// With --level event: held articles published more than this many days
+    /// apart are another event (0 ignores dates).
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub window_days: u32,
 
     /// Write the report here instead of stdout.
     #[arg(short, long, value_name = "FILE")]

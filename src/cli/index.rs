@@ -7,12 +7,12 @@ use std::time::Duration;
 use anyhow::Context;
 use newsdedup::check_report::{self, CheckFormat};
 use newsdedup::dedup::Rejection;
-use newsdedup::index::{Access, BatchOptions, Index, Requested};
+use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Requested};
 use newsdedup::{Corpus, InputSpec};
 
 use super::args::{
     CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCreateArgs, IndexRemoveArgs,
-    IndexStatsArgs, WaitArgs,
+    IndexStatsArgs, LevelArg, WaitArgs,
 };
 use super::output;
 use super::progress::Bars;
@@ -128,7 +128,11 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         replace: args.replace,
         on_error: args.reading.on_error(),
     };
-    let outcome = index.check(&corpus, args.add, options, &Bars::new())?;
+    let events = (args.level == LevelArg::Event).then(|| EventQuery {
+        threshold: args.event_threshold,
+        window_days: (args.window_days > 0).then_some(args.window_days),
+    });
+    let outcome = index.check(&corpus, args.add, events, options, &Bars::new())?;
     let format = match args.format {
         CheckFormatArg::Text => CheckFormat::Text,
         CheckFormatArg::Json => CheckFormat::Json,
