@@ -283,6 +283,16 @@ fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// One workflow command that annotates a line of an input file.
+fn gh_annotation(level: &str, file: &str, line: u64, title: &str, message: &str) -> String {
+    format!(
+        "::{level} file={},line={line},title={}::{}\n",
+        gh_property(file),
+        gh_property(title),
+        gh_data(message)
+    )
+}
+
 fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String> {
     let t = &outcome.batch.table;
     let mut out = String::new();
@@ -291,32 +301,21 @@ fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Stri
             Item::Row(row) => {
                 let loc = t.location(row);
                 if let Some(m) = copy_message(outcome, row) {
-                    out.push_str(&format!(
-                        "::error file={},line={},title={}::{}\n",
-                        gh_property(&loc.file),
-                        loc.line,
-                        gh_property("Duplicate article"),
-                        gh_data(&m)
-                    ));
+                    out += &gh_annotation("error", &loc.file, loc.line, "Duplicate article", &m);
                 }
                 if let Some(m) = event_message(outcome, row) {
-                    out.push_str(&format!(
-                        "::notice file={},line={},title={}::{}\n",
-                        gh_property(&loc.file),
-                        loc.line,
-                        gh_property("Same event"),
-                        gh_data(&m)
-                    ));
+                    out += &gh_annotation("notice", &loc.file, loc.line, "Same event", &m);
                 }
             }
             Item::Rejected(r) => {
-                out.push_str(&format!(
-                    "::warning file={},line={},title={}::{}\n",
-                    gh_property(&r.location.file),
-                    r.location.line,
-                    gh_property("Rejected record"),
-                    gh_data(&r.reason.to_string())
-                ));
+                let (file, line) = (&r.location.file, r.location.line);
+                out += &gh_annotation(
+                    "warning",
+                    file,
+                    line,
+                    "Rejected record",
+                    &r.reason.to_string(),
+                );
             }
         }
         Ok(())

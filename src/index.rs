@@ -309,16 +309,6 @@ pub enum Verdict {
     },
 }
 
-impl Verdict {
-    /// Whether the article is a copy (what makes `check` fail).
-    pub fn is_copy(&self) -> bool {
-        matches!(
-            self,
-            Verdict::CopyOfHeld { .. } | Verdict::CopyOfIncoming { .. }
-        )
-    }
-}
-
 /// Asking `check` for held articles on the same event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EventQuery {
@@ -444,14 +434,6 @@ impl Index {
     /// Reading the file.
     pub fn stats(&self) -> Result<IndexStats> {
         guarded(&self.path, || self.stats_unguarded())
-    }
-
-    /// The held article with this id.
-    ///
-    /// # Errors
-    /// Reading the file.
-    pub fn get(&self, id: &str) -> Result<Option<HeldArticle>> {
-        guarded(&self.path, || self.get_unguarded(id))
     }
 
     /// Signs a batch and adds every article of it, in one transaction.
@@ -593,17 +575,6 @@ impl Index {
         })
     }
 
-    fn get_unguarded(&self, id: &str) -> Result<Option<HeldArticle>> {
-        let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
-        let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
-        let ids = txn.open_table(IDS).map_err(|x| e(x.into()))?;
-        let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
-        let Some(doc) = ids.get(id).map_err(|x| e(x.into()))?.map(|g| g.value()) else {
-            return Ok(None);
-        };
-        Ok(Some(load_doc(&docs, doc, &self.path)?.held()))
-    }
-
     fn writer(&self) -> Result<&Database> {
         match &self.handle {
             Handle::Write(db) => Ok(db),
@@ -661,7 +632,12 @@ impl Index {
     ) -> Result<CheckOutcome> {
         let dedup = self.deduplicator(options.on_error)?;
         let batch = dedup.run(corpus, progress)?;
-        let mut terms = batch_terms(corpus, &batch, &self.settings, progress)?;
+        // Event terms are another pass over the batch: only when stored or compared.
+        let mut terms = if add || events.is_some() {
+            batch_terms(corpus, &batch, &self.settings, progress)?
+        } else {
+            Vec::new()
+        };
         let n = batch.table.len() as u32;
         progress.begin(Stage::Index, Some(u64::from(n)));
         let (verdicts, same_event, added) = if add {
@@ -819,19 +795,7 @@ fn open_writer(path: &Path, wait: Option<Duration>) -> Result<Database> {
 fn open_error(path: &Path, e: DatabaseError, action: &'static str) -> Error {
     match e {
         DatabaseError::DatabaseAlreadyOpen => Error::IndexLocked { path: path.into() },
-        DatabaseError::Storage(redb::StorageError::Io(io)) => Error::io(
-            if action == "cannot create" {
-                "cannot create index"
-            } else {
-                "cannot open index"
-            },
-            path,
-            io,
-        ),
-        DatabaseError::Storage(redb::StorageError::Corrupted(msg)) => Error::NotAnIndex {
-            path: path.into(),
-            reason: format!("the file is damaged ({msg})"),
-        },
+        // Damaged and truncated files are told apart in `Error::index`.
         other => Error::index(action, path, other),
     }
 }
@@ -1352,7 +1316,7 @@ struct Writer<'t> {
     postings: redb::MultimapTable<'t, u64, u64>,
 }
 
-impl Writer<'_> {
+impl<'t> Writer<'t> {
     /// Adds (or replaces) one row of a signed batch.
     fn put(
         &mut self,
@@ -1386,14 +1350,14 @@ impl Writer<'_> {
         self.next_doc += 1;
         let mut stored = StoredDoc::from_row(table, row, terms);
         // Document frequencies first: the posted terms are weighted with them.
+        let mut dfs = std::collections::HashMap::with_capacity(stored.terms.len());
         for &(key, _, _) in &stored.terms {
-            let df = self.df(key)?;
-            self.term_df
-                .insert(key, df + 1)
-                .map_err(write_err(self.path))?;
+            let df = self.df(key)? + 1;
+            self.term_df.insert(key, df).map_err(write_err(self.path))?;
+            dfs.insert(key, df);
         }
         let docs = self.docs.len().map_err(write_err(self.path))? + 1;
-        let vector = event_vector(&stored.terms, |k| self.df(k), docs)?;
+        let vector = event_vector(&stored.terms, |k| Ok(dfs[&k]), docs)?;
         stored.posted = posted_terms(&vector);
         for &key in &stored.posted {
             self.postings
@@ -1409,14 +1373,9 @@ impl Writer<'_> {
             .map_err(write_err(self.path))?;
         self.ids.insert(id, doc).map_err(write_err(self.path))?;
         for (t, key) in self.keys(&stored) {
-            let table = match t {
-                Key::Band => &mut self.bands,
-                Key::Slot => &mut self.slots,
-                Key::Content => &mut self.content,
-            };
-            table
+            self.buckets(t)
                 .insert(key, doc)
-                .map_err(|e| Error::index("cannot write", self.path, e))?;
+                .map_err(write_err(self.path))?;
         }
         Ok(put)
     }
@@ -1438,14 +1397,9 @@ impl Writer<'_> {
 
     fn unlink(&mut self, doc: u64, stored: &StoredDoc) -> Result<()> {
         for (t, key) in self.keys(stored) {
-            let table = match t {
-                Key::Band => &mut self.bands,
-                Key::Slot => &mut self.slots,
-                Key::Content => &mut self.content,
-            };
-            table
+            self.buckets(t)
                 .remove(key, doc)
-                .map_err(|e| Error::index("cannot write", self.path, e))?;
+                .map_err(write_err(self.path))?;
         }
         for &key in &stored.posted {
             self.postings
@@ -1467,6 +1421,15 @@ impl Writer<'_> {
             .remove(stored.id.as_str())
             .map_err(write_err(self.path))?;
         Ok(())
+    }
+
+    /// The bucket table of one kind of key.
+    fn buckets(&mut self, t: Key) -> &mut redb::MultimapTable<'t, u64, u64> {
+        match t {
+            Key::Band => &mut self.bands,
+            Key::Slot => &mut self.slots,
+            Key::Content => &mut self.content,
+        }
     }
 
     fn df(&self, key: u64) -> Result<u32> {
