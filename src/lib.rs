@@ -21,6 +21,8 @@ pub mod groups;
 pub mod index;
 pub mod ingest;
 pub mod lsh;
+pub mod merge;
+pub mod merge_report;
 pub mod minhash;
 pub mod normalize;
 pub mod progress;

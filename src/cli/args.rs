@@ -7,6 +7,7 @@ use newsdedup::boilerplate::BoilerplateConfig;
 use newsdedup::events::{ClusterConfig, Linkage};
 use newsdedup::index::EventQuery;
 use newsdedup::lsh::LshParams;
+use newsdedup::merge::MergeConfig;
 use newsdedup::vectors::VectorConfig;
 use newsdedup::{DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
 
@@ -36,6 +37,13 @@ pub enum Command {
     /// Write the near-duplicate benchmark: real articles plus syndicated copies.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
+    /// Merge the reports of each event: shared facts, claims of one source,
+    /// and discrepancies (numbers, dates, quotes, names, actors, time references).
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+    /// Score the merger on injected discrepancies in real articles.
+    #[command(after_help = MERGE_EVAL_EXAMPLES)]
+    MergeEval(MergeEvalArgs),
     /// Keep a persistent index of published articles (for `check`).
     #[command(subcommand)]
     Index(IndexCommand),
@@ -214,6 +222,17 @@ const CLUSTER_EXAMPLES: &str = "Examples:
   newsdedup cluster testdata/ecbplus/docs.jsonl -o clusters.jsonl --top 5
   newsdedup cluster testdata/seeds --explain 002_kerry_lavrov_hamburg
   newsdedup eval testdata/ecbplus/docs.jsonl --level event --gold-field event --by topic";
+
+const MERGE_EXAMPLES: &str = "Examples:
+  newsdedup merge testdata/seeds --event 2 --format md
+  newsdedup merge testdata/seeds --format html -o merged/
+  newsdedup merge testdata/ecbplus/docs.jsonl --event-field event --format json -o merged.jsonl
+  newsdedup cluster feed.jsonl -o clusters.jsonl && newsdedup merge feed.jsonl --events-from clusters.jsonl --event 7
+  newsdedup merge a.txt b.txt --one-event --format md";
+
+const MERGE_EVAL_EXAMPLES: &str = "Examples:
+  newsdedup merge-eval --from testdata/ecbplus/docs.jsonl
+  newsdedup merge-eval --from testdata/ecbplus/docs.jsonl --write-pairs pairs.jsonl";
 
 const DEDUP_EXAMPLES: &str = "Examples:
   newsdedup dedup testdata/seeds
@@ -596,4 +615,88 @@ pub struct GenerateArgs {
     /// Output file (default: stdout).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Output formats of `merge`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MergeFormat {
+    /// One JSON line per event (spans are byte offsets into each article's text).
+    Json,
+    /// One Markdown document.
+    Md,
+    /// A directory with one self-contained page per event and an index.html.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    #[command(
+        flatten,
+        next_help_heading = "Duplicate detection (copies are listed with their source, not merged again)"
+    )]
+    pub detect: DetectArgs,
+
+    #[command(
+        flatten,
+        next_help_heading = "Event clustering (used without --event-field, --events-from or --one-event)"
+    )]
+    pub events: EventArgs,
+
+    /// Take each article's event from this input field (e.g. `event`)
+    /// instead of clustering; articles without it are not merged.
+    #[arg(long, value_name = "FIELD", conflicts_with_all = ["events_from", "one_event"])]
+    pub event_field: Option<String>,
+
+    /// Take events from a `newsdedup cluster -o` file (its `id` and `event` fields).
+    #[arg(long, value_name = "FILE", conflicts_with = "one_event")]
+    pub events_from: Option<PathBuf>,
+
+    /// Treat all input articles as one event (named 1).
+    #[arg(long)]
+    pub one_event: bool,
+
+    /// Merge only this event.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+
+    /// Merge copies as sources of their own (shows what a copy changed).
+    #[arg(long)]
+    pub keep_copies: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Md)]
+    pub format: MergeFormat,
+
+    /// Output: a file for json and md (default stdout), a directory for html
+    /// (or a .html file when one event is merged).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Two claims state one fact when the IDF-weighted cosine of their
+    /// content words reaches this.
+    #[arg(long, default_value_t = MergeConfig::default().align_threshold, value_name = "S")]
+    pub align_threshold: f32,
+
+    /// Events with fewer distinct sources are not merged.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub min_sources: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeEvalArgs {
+    /// Real articles (JSON Lines) to inject discrepancies into.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+
+    /// Also write the generated pairs (JSON Lines, `pair` and `injected` fields).
+    #[arg(long, value_name = "FILE")]
+    pub write_pairs: Option<PathBuf>,
+
+    /// Write every missed and spurious discrepancy to this file.
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@ mod dedup;
 mod eval;
 mod generate;
 mod index;
+mod merge;
 mod output;
 mod progress;
 
@@ -36,6 +37,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&args),
         Command::Cluster(args) => cluster::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Merge(args) => merge::run(&args),
+        Command::MergeEval(args) => merge::eval(&args),
         Command::Index(command) => index::run(&command),
         Command::Check(args) => index::check(&args),
     }

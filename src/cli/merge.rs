@@ -1,0 +1,263 @@
+//! `newsdedup merge`: merged stories of events (shared facts, claims of one
+//! source, discrepancies) as JSON, Markdown or HTML.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use newsdedup::events::EventClusterer;
+use newsdedup::merge::{MergeConfig, MergedStory, Merger, Source};
+use newsdedup::{merge_report, Article, Corpus, Deduplicator};
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::args::{MergeArgs, MergeFormat};
+use super::output;
+use super::progress::Bars;
+
+pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    if args.detect.inputs.is_empty() {
+        bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
+    }
+    if args.min_sources == 0 {
+        bail!("--min-sources must be at least 1");
+    }
+    let bars = Bars::new();
+    let config = args.detect.config();
+    let merger = Merger::new(MergeConfig {
+        align_threshold: args.align_threshold,
+        boilerplate: config.boilerplate.clone(),
+        ..MergeConfig::default()
+    })
+    .context("invalid settings")?;
+    let dedup = Deduplicator::new(config).context("invalid settings")?;
+    let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.reading.max_bytes);
+    let outcome = dedup.run(&corpus, &bars)?;
+    let table = &outcome.table;
+
+    // Every parsed article, by table row.
+    let mut row_of_seq = vec![u32::MAX; outcome.stats.records];
+    for row in 0..table.len() as u32 {
+        row_of_seq[table.seq(row)] = row;
+    }
+    let mut articles: Vec<Option<Article>> = vec![None; table.len()];
+    for record in corpus.records() {
+        let record = record?;
+        let Some(&row) = row_of_seq.get(record.seq).filter(|&&r| r != u32::MAX) else {
+            continue;
+        };
+        articles[row as usize] = record.parse().ok();
+    }
+
+    // The event of each row.
+    let event_of_row: Vec<Option<String>> = if args.one_event {
+        vec![Some("1".to_string()); table.len()]
+    } else if let Some(field) = &args.event_field {
+        articles
+            .iter()
+            .map(|a| a.as_ref().and_then(|a| field_value(a, field)))
+            .collect()
+    } else if let Some(path) = &args.events_from {
+        let map = read_events(path)?;
+        (0..table.len() as u32)
+            .map(|r| map.get(table.id(r)).cloned())
+            .collect()
+    } else {
+        let clusterer =
+            EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
+                .context("invalid settings")?;
+        let events = clusterer.run(&corpus, &outcome, &bars)?;
+        events
+            .event_of_row
+            .iter()
+            .map(|e| Some((e + 1).to_string()))
+            .collect()
+    };
+
+    // Events in order of their first article; sources and their copies.
+    let mut order: Vec<String> = Vec::new();
+    let mut sources: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut copies: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut unlabelled = 0usize;
+    for row in 0..table.len() as u32 {
+        let Some(event) = event_of_row[row as usize].as_deref() else {
+            unlabelled += 1;
+            continue;
+        };
+        if !sources.contains_key(event) {
+            order.push(event.to_string());
+        }
+        let copy_of = outcome
+            .duplicate_of(row)
+            .map(|(rep, _)| rep)
+            .filter(|&rep| {
+                !args.keep_copies && event_of_row[rep as usize].as_deref() == Some(event)
+            });
+        match copy_of {
+            Some(rep) => copies
+                .entry(rep)
+                .or_default()
+                .push(table.id(row).to_string()),
+            None => sources.entry(event).or_default().push(row),
+        }
+    }
+    if let Some(wanted) = &args.event {
+        if !sources.contains_key(wanted.as_str()) {
+            let known: Vec<&str> = order.iter().take(10).map(String::as_str).collect();
+            bail!(
+                "no event {wanted:?} in the input (events: {}{})",
+                known.join(", "),
+                if order.len() > 10 { ", …" } else { "" }
+            );
+        }
+        order.retain(|e| e == wanted);
+    }
+    let (chosen, small): (Vec<&String>, Vec<&String>) = order
+        .iter()
+        .partition(|e| sources[e.as_str()].len() >= args.min_sources);
+    let stories: Vec<MergedStory> = chosen
+        .par_iter()
+        .map(|event| {
+            let srcs = sources[event.as_str()]
+                .iter()
+                .filter_map(|&row| {
+                    articles[row as usize].clone().map(|article| Source {
+                        article,
+                        copies: copies.get(&row).cloned().unwrap_or_default(),
+                    })
+                })
+                .collect();
+            merger.merge(event, srcs, outcome.freq.as_ref())
+        })
+        .collect();
+
+    write(args, &stories)?;
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &stories {
+        for (k, n) in s.kind_counts() {
+            *kinds.entry(k.as_str()).or_default() += n;
+        }
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    eprintln!(
+        "read {} records ({} rejected): merged {} events with {} sources: {} shared facts, {} claims in one source, {} discrepancies{}; {} events with fewer than {} sources not merged{}",
+        outcome.stats.records,
+        outcome.stats.rejected,
+        stories.len(),
+        stories.iter().map(|s| s.sources.len()).sum::<usize>(),
+        stories.iter().map(|s| s.facts.len()).sum::<usize>(),
+        stories.iter().map(|s| s.unique.len()).sum::<usize>(),
+        stories.iter().map(|s| s.discrepancies.len()).sum::<usize>(),
+        if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) },
+        small.len(),
+        args.min_sources,
+        if unlabelled > 0 {
+            format!("; {unlabelled} articles without an event")
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An input field as an event label: a string, or a number written as JSON.
+fn field_value(article: &Article, field: &str) -> Option<String> {
+    match field {
+        "id" => Some(article.id.clone()),
+        "source" => article.source.clone(),
+        "url" => article.url.clone(),
+        "published" => article.published.clone(),
+        "title" => article.title.clone(),
+        _ => match article.extra.get(field)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        },
+    }
+}
+
+/// Reads `id` → `event` from a `cluster -o` file.
+fn read_events(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut map = BTreeMap::new();
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{}:{}", path.display(), n + 1);
+        let value: Value =
+            serde_json::from_str(&line).with_context(|| format!("{}: not JSON", at()))?;
+        if value.get("rejected").is_some()
+            || value.get("reason").is_some() && value.get("event").is_none()
+        {
+            continue;
+        }
+        let id = match value.get("id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => bail!("{}: no \"id\" field", at()),
+        };
+        let event = match value.get("event") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => bail!("{}: no \"event\" field", at()),
+        };
+        map.insert(id, event);
+    }
+    Ok(map)
+}
+
+fn write(args: &MergeArgs, stories: &[MergedStory]) -> anyhow::Result<()> {
+    match args.format {
+        MergeFormat::Json | MergeFormat::Md => {
+            let (mut w, name) = output::create(args.output.as_deref())?;
+            if args.format == MergeFormat::Json {
+                merge_report::write_json(stories, &mut w, &name)?;
+            } else {
+                merge_report::write_markdown(stories, &mut w, &name)?;
+            }
+        }
+        MergeFormat::Html => {
+            let Some(path) = &args.output else {
+                bail!("--format html writes files: name a directory (or a .html file for one event) with -o");
+            };
+            if path.extension().is_some_and(|e| e == "html") {
+                let [story] = stories else {
+                    bail!(
+                        "{} is one page but {} events were merged: name a directory, or pick one with --event",
+                        path.display(),
+                        stories.len()
+                    );
+                };
+                write_file(path, &merge_report::html_page(story))?;
+            } else {
+                std::fs::create_dir_all(path)
+                    .with_context(|| format!("cannot create directory {}", path.display()))?;
+                for story in stories {
+                    write_file(
+                        &path.join(merge_report::page_name(&story.event)),
+                        &merge_report::html_page(story),
+                    )?;
+                }
+                write_file(&path.join("index.html"), &merge_report::html_index(stories))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub fn eval(_args: &super::args::MergeEvalArgs) -> anyhow::Result<ExitCode> {
+    bail!("not yet")
+}

@@ -1,0 +1,405 @@
+//! The merger: for the articles of one event, the facts sources share (each
+//! with the claim of every supporting source), the claims only one source
+//! makes, and the discrepancies between aligned claims, every one pointing
+//! back to byte offsets in its article's text.
+//!
+//! Stages: [`text`] splits each story into claims (boilerplate left out),
+//! [`align`] groups claims of different sources into facts by content,
+//! [`slots`] reads typed values out of each claim, [`compare`] finds where
+//! two aligned claims differ.
+
+mod align;
+mod compare;
+mod slots;
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use serde::Serialize;
+
+pub use compare::DiscrepancyKind;
+
+use crate::article::Article;
+use crate::boilerplate::{BoilerplateConfig, LineFrequencies};
+use crate::error::{Error, Result};
+
+/// Merger settings, with documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeConfig {
+    /// Two claims state one fact when the IDF-weighted cosine of their content
+    /// terms reaches this (default 0.2).
+    pub align_threshold: f32,
+    /// … and share at least this many concepts, a multi-word name counting
+    /// once (default 3; fewer for claims with fewer).
+    pub min_shared_concepts: usize,
+    /// Boilerplate removal before splitting into claims.
+    pub boilerplate: BoilerplateConfig,
+}
+
+impl Default for MergeConfig {
+    fn default() -> Self {
+        MergeConfig {
+            align_threshold: 0.2,
+            min_shared_concepts: 3,
+            boilerplate: BoilerplateConfig::default(),
+        }
+    }
+}
+
+impl MergeConfig {
+    /// # Errors
+    /// A value out of range.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.align_threshold > 0.0 && self.align_threshold <= 1.0) {
+            return Err(Error::InvalidParam {
+                name: "alignment threshold",
+                message: format!("must be in (0, 1], got {}", self.align_threshold),
+            });
+        }
+        if self.min_shared_concepts == 0 {
+            return Err(Error::InvalidParam {
+                name: "minimum shared concepts",
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One source of an event: an article and the ids of its copies (which say
+/// the same and are not merged again).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub article: Article,
+    pub copies: Vec<String>,
+}
+
+/// A byte range of an article's `text`, `[start, end)`.
+pub type Span = [usize; 2];
+
+/// A source as the merged story lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Ids of copies of this article in the input (not merged again).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<String>,
+    /// Claims found in its story.
+    pub claims: usize,
+    /// The article's text (spans point into it); not serialized.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// A claim of one source: a sentence or clause, and where it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// The source article's id.
+    pub id: String,
+    /// Position of the source in `sources`.
+    pub source: usize,
+    pub text: String,
+    /// The claim's bytes in the article's text.
+    pub span: Span,
+    /// The bytes of the sentence it belongs to.
+    pub sentence: Span,
+}
+
+/// A fact: claims of two or more sources that say the same.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    /// 1-based number within the story.
+    pub fact: usize,
+    /// The first source's wording.
+    pub claim: String,
+    /// Number of sources supporting it.
+    pub support: usize,
+    pub claims: Vec<Claim>,
+    /// Positions in `discrepancies` of the discrepancies found in this fact.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub discrepancies: Vec<usize>,
+}
+
+/// One source's value in a discrepancy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Value {
+    pub id: String,
+    pub source: usize,
+    pub text: String,
+    pub span: Span,
+}
+
+/// Where aligned claims of different sources differ.
+#[derive(Debug, Clone, Serialize)]
+pub struct Discrepancy {
+    pub kind: DiscrepancyKind,
+    /// The fact (1-based) whose claims differ.
+    pub fact: usize,
+    /// For quotes, "shortened" or "reworded"; otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Each source's value (at least two sources).
+    pub values: Vec<Value>,
+}
+
+/// A line of a source left out as boilerplate.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    pub id: String,
+    pub source: usize,
+    pub text: String,
+    pub span: Span,
+    pub reason: String,
+}
+
+/// The merged story of one event.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergedStory {
+    pub event: String,
+    pub sources: Vec<SourceInfo>,
+    /// Facts with two or more sources, in the order the first source tells them.
+    pub facts: Vec<Fact>,
+    /// Claims of one source only.
+    pub unique: Vec<Claim>,
+    pub discrepancies: Vec<Discrepancy>,
+    /// Lines left out as boilerplate (never facts).
+    pub boilerplate: Vec<LeftOut>,
+}
+
+impl MergedStory {
+    /// Counts of each discrepancy kind.
+    pub fn kind_counts(&self) -> BTreeMap<DiscrepancyKind, usize> {
+        let mut counts = BTreeMap::new();
+        for d in &self.discrepancies {
+            *counts.entry(d.kind).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+/// Merges the sources of events; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Merger {
+    config: MergeConfig,
+}
+
+impl Merger {
+    /// # Errors
+    /// An invalid configuration.
+    pub fn new(config: MergeConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Merger { config })
+    }
+
+    pub fn config(&self) -> &MergeConfig {
+        &self.config
+    }
+
+    /// Merges the sources of one event. `freq` holds corpus line frequencies
+    /// for boilerplate detection, when the caller learned them.
+    pub fn merge(
+        &self,
+        event: &str,
+        sources: Vec<Source>,
+        freq: Option<&LineFrequencies>,
+    ) -> MergedStory {
+        let parsed: Vec<text::Parsed> = sources
+            .iter()
+            .map(|s| text::parse(&s.article.text, &self.config.boilerplate, freq))
+            .collect();
+        // Words the event writes in lowercase somewhere: at a sentence start,
+        // a capitalized one of these is not a name.
+        let lowercase: BTreeSet<String> = parsed
+            .iter()
+            .flat_map(|p| p.tokens.iter())
+            .filter(|t| t.kind == text::Kind::Word && !t.capitalized())
+            .map(|t| t.lower.clone())
+            .collect();
+        let slots: Vec<Vec<slots::Slots>> = parsed
+            .iter()
+            .map(|p| {
+                p.units
+                    .iter()
+                    .map(|u| {
+                        slots::extract(&p.tokens, u.tokens.clone(), u.sentence.clone(), &lowercase)
+                    })
+                    .collect()
+            })
+            .collect();
+        let terms: Vec<Vec<Vec<text::Term>>> = parsed
+            .iter()
+            .map(|p| p.units.iter().map(|u| u.terms.clone()).collect())
+            .collect();
+        let groups = align::align(
+            &terms,
+            self.config.align_threshold,
+            self.config.min_shared_concepts,
+        );
+
+        let claim = |s: usize, c: usize| -> Claim {
+            let u = &parsed[s].units[c];
+            let text = &sources[s].article.text;
+            Claim {
+                id: sources[s].article.id.clone(),
+                source: s,
+                text: text[u.span.clone()].to_string(),
+                span: [u.span.start, u.span.end],
+                sentence: [u.sentence_span.start, u.sentence_span.end],
+            }
+        };
+        let value = |s: usize, r: &Range<usize>| -> Value {
+            let toks = &parsed[s].tokens;
+            let (start, end) = (toks[r.start].start, toks[r.end - 1].end);
+            Value {
+                id: sources[s].article.id.clone(),
+                source: s,
+                text: sources[s].article.text[start..end].to_string(),
+                span: [start, end],
+            }
+        };
+
+        let mut in_fact: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let mut facts = Vec::with_capacity(groups.len());
+        let mut discrepancies: Vec<Discrepancy> = Vec::new();
+        let mut variants_seen: BTreeSet<(String, String)> = BTreeSet::new();
+        for (f, group) in groups.iter().enumerate() {
+            let number = f + 1;
+            in_fact.extend(group.iter().copied());
+            let mut found: Vec<compare::Found> = Vec::new();
+            for (x, &(sa, ca)) in group.iter().enumerate() {
+                for &(sb, cb) in &group[x + 1..] {
+                    let side = |s: usize, c: usize| compare::Side {
+                        source: s,
+                        tokens: &parsed[s].tokens,
+                        slots: &slots[s][c],
+                    };
+                    let (a, b) = (side(sa, ca), side(sb, cb));
+                    found.extend(compare::compare(&a, &b));
+                    for (i, j) in compare::name_variants(&a, &b) {
+                        let (ta, tb) = (&parsed[sa].tokens[i].text, &parsed[sb].tokens[j].text);
+                        let key = if ta < tb {
+                            (ta.clone(), tb.clone())
+                        } else {
+                            (tb.clone(), ta.clone())
+                        };
+                        if variants_seen.insert(key) {
+                            found.push(compare::Found {
+                                kind: DiscrepancyKind::NameVariant,
+                                values: vec![(sa, i..i + 1), (sb, j..j + 1)],
+                                detail: None,
+                            });
+                        }
+                    }
+                }
+            }
+            let first = discrepancies.len();
+            for merged in merge_found(found) {
+                discrepancies.push(Discrepancy {
+                    kind: merged.kind,
+                    fact: number,
+                    detail: merged.detail.map(String::from),
+                    values: merged.values.iter().map(|(s, r)| value(*s, r)).collect(),
+                });
+            }
+            let claims: Vec<Claim> = group.iter().map(|&(s, c)| claim(s, c)).collect();
+            facts.push(Fact {
+                fact: number,
+                claim: claims[0].text.clone(),
+                support: claims.len(),
+                claims,
+                discrepancies: (first..discrepancies.len()).collect(),
+            });
+        }
+        let unique = parsed
+            .iter()
+            .enumerate()
+            .flat_map(|(s, p)| (0..p.units.len()).map(move |c| (s, c)))
+            .filter(|k| !in_fact.contains(k))
+            .map(|(s, c)| claim(s, c))
+            .collect();
+        let boilerplate = parsed
+            .iter()
+            .enumerate()
+            .flat_map(|(s, p)| {
+                let src = &sources[s];
+                p.boilerplate.iter().map(move |(r, reason)| LeftOut {
+                    id: src.article.id.clone(),
+                    source: s,
+                    text: src.article.text[r.clone()].to_string(),
+                    span: [r.start, r.end],
+                    reason: reason.clone(),
+                })
+            })
+            .collect();
+        let infos = sources
+            .into_iter()
+            .zip(&parsed)
+            .map(|(s, p)| SourceInfo {
+                id: s.article.id,
+                title: s.article.title,
+                source: s.article.source,
+                url: s.article.url,
+                published: s.article.published,
+                copies: s.copies,
+                claims: p.units.len(),
+                text: s.article.text,
+            })
+            .collect();
+        MergedStory {
+            event: event.to_string(),
+            sources: infos,
+            facts,
+            unique,
+            discrepancies,
+            boilerplate,
+        }
+    }
+}
+
+/// Joins pairwise findings of one fact that share a value (same kind), so a
+/// three-source disagreement is one discrepancy with three values.
+fn merge_found(mut found: Vec<compare::Found>) -> Vec<compare::Found> {
+    found.sort_by(|a, b| {
+        let key = |f: &compare::Found| {
+            (
+                f.kind,
+                f.detail,
+                f.values
+                    .iter()
+                    .map(|(s, r)| (*s, r.start, r.end))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut out: Vec<compare::Found> = Vec::new();
+    for f in found {
+        let target = out.iter_mut().find(|o| {
+            o.kind == f.kind
+                && o.detail == f.detail
+                && o.values.iter().any(|v| f.values.contains(v))
+        });
+        match target {
+            Some(o) => {
+                for v in f.values {
+                    if !o.values.contains(&v) {
+                        o.values.push(v);
+                    }
+                }
+                o.values
+                    .sort_by(|a, b| a.0.cmp(&b.0).then(a.1.start.cmp(&b.1.start)));
+            }
+            None => out.push(f),
+        }
+    }
+    out
+}
