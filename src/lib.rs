@@ -19,6 +19,7 @@ pub mod eval;
 pub mod events;
 pub mod groups;
 pub mod index;
+pub mod inject;
 pub mod ingest;
 pub mod lsh;
 pub mod merge;

@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::Serialize;
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
-use super::slots::{DateValue, Slots};
+use super::slots::{ActorSlot, DateValue, Slots};
 use super::text::Token;
 
 /// The kinds of discrepancy.
@@ -268,7 +268,7 @@ fn quotes(a: &Side, b: &Side, out: &mut Vec<Found>) {
         let Some((_, _, i)) = best else { continue };
         used[i] = true;
         let qb = &b.slots.quotes[i];
-        if qa.words == qb.words {
+        if qa.words == qb.words || explained(&qa.words, &qb.words) {
             continue;
         }
         let shortened = contains_run(&qa.words, &qb.words) || contains_run(&qb.words, &qa.words);
@@ -284,53 +284,89 @@ fn quotes(a: &Side, b: &Side, out: &mut Vec<Found>) {
     }
 }
 
+/// Whether two quotations differ only in words other kinds report: numbers,
+/// dates and spellings of names (a quote with another number is a `number`
+/// discrepancy, not a reworded quote).
+fn explained(a: &[String], b: &[String]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let typed = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_digit())
+            || super::slots::weekday(w).is_some()
+            || super::slots::is_number_word(w)
+    };
+    a.iter().zip(b).all(|(x, y)| x == y || typed(x) && typed(y) || similar_names(x, y))
+}
+
 /// Whether `short` appears in `long` as a run of consecutive words.
 fn contains_run(long: &[String], short: &[String]) -> bool {
     short.len() < long.len() && long.windows(short.len()).any(|w| w == short)
 }
 
 fn actors(a: &Side, b: &Side, out: &mut Vec<Found>) {
-    let (Some(x), Some(y)) = (&a.slots.actor, &b.slots.actor) else {
-        return;
-    };
     let same = |p: &Vec<String>, q: &Vec<String>| {
         let sub = |s: &Vec<String>, t: &Vec<String>| {
-            s.iter()
-                .all(|w| t.iter().any(|v| v == w || similar_names(v, w)))
+            s.iter().all(|w| t.iter().any(|v| v == w || similar_names(v, w)))
         };
         sub(p, q) || sub(q, p)
     };
-    let covered =
-        |p: &[Vec<String>], q: &[Vec<String>]| p.iter().all(|n| q.iter().any(|m| same(n, m)));
-    if !(covered(&x.names, &y.names) && covered(&y.names, &x.names)) {
-        out.push(found(
-            DiscrepancyKind::Actor,
-            a,
-            vec![x.tokens.clone()],
-            b,
-            vec![y.tokens.clone()],
-        ));
+    let covered = |p: &[Vec<String>], q: &[Vec<String>]| p.iter().all(|n| q.iter().any(|m| same(n, m)));
+    let differ = |x: &ActorSlot, y: &ActorSlot| !(covered(&x.names, &y.names) && covered(&y.names, &x.names));
+    // Actors of the same verb are compared; then, if one actor of each side
+    // is left (other verbs: blocked / vetoed), those two.
+    let mut left_b: Vec<&ActorSlot> = b.slots.actors.iter().collect();
+    let mut left_a = Vec::new();
+    for x in &a.slots.actors {
+        match left_b.iter().position(|y| y.verb == x.verb) {
+            Some(i) => {
+                let y = left_b.remove(i);
+                if differ(x, y) {
+                    out.push(found(DiscrepancyKind::Actor, a, vec![x.tokens.clone()], b, vec![y.tokens.clone()]));
+                }
+            }
+            None => left_a.push(x),
+        }
+    }
+    if let ([x], [y]) = (left_a.as_slice(), left_b.as_slice()) {
+        if differ(x, y) {
+            out.push(found(DiscrepancyKind::Actor, a, vec![x.tokens.clone()], b, vec![y.tokens.clone()]));
+        }
     }
 }
 
 /// A name folded for comparison: lowercase, without diacritics.
-pub(crate) fn fold_name(word: &str) -> String {
+pub fn fold_name(word: &str) -> String {
     word.nfkd()
         .filter(|&c| !is_combining_mark(c))
         .flat_map(char::to_lowercase)
         .collect()
 }
 
-/// Two spellings of one name: the same without diacritics, or a letter or
-/// two apart in a long name (never a prefix: Russia/Russian are two words).
-pub(crate) fn similar_names(a: &str, b: &str) -> bool {
+/// Two spellings of one name: the same without diacritics, a doubled
+/// letter written once (Betty/Bety, Lohan/Lohann), or a letter or two apart
+/// in a long name; never a longer word that starts with the other
+/// (Russia/Russian are two words).
+pub fn similar_names(a: &str, b: &str) -> bool {
     let (fa, fb) = (fold_name(a), fold_name(b));
     if fa == fb {
         return true;
     }
     let (ca, cb): (Vec<char>, Vec<char>) = (fa.chars().collect(), fb.chars().collect());
     let len = ca.len().min(cb.len());
-    if len < 5 || ca[0] != cb[0] || fa.starts_with(&fb) || fb.starts_with(&fa) {
+    if len < 4 || ca[0] != cb[0] {
+        return false;
+    }
+    let (short, long) = if ca.len() < cb.len() { (&ca, &cb) } else { (&cb, &ca) };
+    if long.len() == short.len() + 1 {
+        // One letter more: a variant only if it doubles its neighbour.
+        if let Some(k) = (0..short.len()).find(|&k| short[k] != long[k]).or(Some(short.len())) {
+            if long[..k] == short[..k] && long[k + 1..] == short[k..] {
+                return k > 0 && long[k] == long[k - 1] || k + 1 < long.len() && long[k] == long[k + 1];
+            }
+        }
+    }
+    if len < 5 || fa.starts_with(&fb) || fb.starts_with(&fa) {
         return false;
     }
     let allowed = if len >= 8 { 2 } else { 1 };
@@ -403,5 +439,9 @@ mod tests {
         assert!(!similar_names("Iran", "Iraq"));
         assert!(!similar_names("Austria", "Australia"));
         assert!(!similar_names("Kerry", "Berry"));
+        assert!(similar_names("Betty", "Bety"));
+        assert!(similar_names("Lohan", "Lohann"));
+        assert!(!similar_names("Lohan", "Lohans"));
+        assert!(!similar_names("Iran", "Iranian"));
     }
 }

@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-pub use compare::DiscrepancyKind;
+pub use compare::{similar_names, DiscrepancyKind};
 
 use crate::article::Article;
 use crate::boilerplate::{BoilerplateConfig, LineFrequencies};

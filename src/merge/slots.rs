@@ -68,6 +68,8 @@ pub(crate) struct ActorSlot {
     /// Each name as its lowercase words.
     pub names: Vec<Vec<String>>,
     pub tokens: Range<usize>,
+    /// The verb, lowercase.
+    pub verb: String,
 }
 
 /// A name: a run of capitalized words, and each word's token.
@@ -84,7 +86,8 @@ pub(crate) struct Slots {
     pub times: Vec<TimeSlot>,
     pub quotes: Vec<QuoteSlot>,
     pub names: Vec<NameRun>,
-    pub actor: Option<ActorSlot>,
+    /// Every actor of the claim, in order.
+    pub actors: Vec<ActorSlot>,
 }
 
 const WEEKDAYS: &[&str] = &[
@@ -158,6 +161,11 @@ const NUMBER_WORDS: &[(&str, f64)] = &[
     ("hundred", 100.0),
     ("dozen", 12.0),
 ];
+
+/// A number written as a word ("seven", "dozen").
+pub(crate) fn is_number_word(w: &str) -> bool {
+    NUMBER_WORDS.iter().any(|(n, _)| *n == w)
+}
 
 const MULTIPLIERS: &[(&str, f64)] = &[
     ("hundred", 1e2),
@@ -367,7 +375,7 @@ pub(crate) fn extract(
         i += 1;
     }
     slots.quotes = quotes(tokens, range.clone(), sentence.clone(), &slots.names);
-    slots.actor = actor(tokens, range, &slots.names);
+    slots.actors = actors(tokens, range, &slots.names);
     slots
 }
 
@@ -636,8 +644,9 @@ fn speaker(tokens: &[Token], sentence: Range<usize>, _names: &[NameRun]) -> Opti
     before.or(after)
 }
 
-/// The names before the claim's first verb, or after `by` in a passive.
-fn actor(tokens: &[Token], range: Range<usize>, names: &[NameRun]) -> Option<ActorSlot> {
+/// Names right before a verb, or after `by` in a passive, with the verb.
+fn actors(tokens: &[Token], range: Range<usize>, names: &[NameRun]) -> Vec<ActorSlot> {
+    let mut out = Vec::new();
     let mut n = 0;
     while n < names.len() {
         let first = &names[n];
@@ -672,8 +681,17 @@ fn actor(tokens: &[Token], range: Range<usize>, names: &[NameRun]) -> Option<Act
             let p = &tokens[first.tokens.start - 1];
             PREPOSITIONS.binary_search(&p.lower.as_str()).is_ok()
         };
-        let active = !preceded_by_preposition && verb_follows(tokens, end, range.end);
-        if passive || active {
+        let active = if preceded_by_preposition {
+            None
+        } else {
+            verb_follows(tokens, end, range.end)
+        };
+        let verb = if passive {
+            Some(first.tokens.start - 2)
+        } else {
+            active
+        };
+        if let Some(verb) = verb {
             let names = group
                 .iter()
                 .map(|r| {
@@ -687,37 +705,39 @@ fn actor(tokens: &[Token], range: Range<usize>, names: &[NameRun]) -> Option<Act
                         .collect()
                 })
                 .collect();
-            return Some(ActorSlot {
+            out.push(ActorSlot {
                 names,
                 tokens: first.tokens.start..end,
+                verb: tokens[verb].lower.clone(),
             });
         }
         n = next;
     }
-    None
+    out
 }
 
-/// Whether a verb comes at `k`, after at most a few adverbs, an auxiliary or
-/// a time phrase ("Russia last week vetoed", "France has decided").
-fn verb_follows(tokens: &[Token], mut k: usize, end: usize) -> bool {
+/// The verb at `k`, after at most a few adverbs, an auxiliary or a time
+/// phrase ("Russia last week vetoed", "France has decided").
+fn verb_follows(tokens: &[Token], mut k: usize, end: usize) -> Option<usize> {
     let mut skipped = 0;
     while k < end && skipped <= 3 {
         let t = &tokens[k];
         if t.kind != Kind::Word || t.quoted {
-            return false;
+            return None;
         }
         if is_verb(t) {
-            return true;
+            return Some(k);
         }
         let w = t.lower.as_str();
         if AUXILIARIES.binary_search(&w).is_ok() {
-            return tokens.get(k + 1).is_some_and(|n| {
+            let verb = tokens.get(k + 1).is_some_and(|n| {
                 k + 1 < end
                     && n.kind == Kind::Word
                     && !n.capitalized()
                     && !is_english_stopword(&n.lower)
                     || is_verb(n)
             });
+            return verb.then_some(k + 1);
         }
         let time_phrase = matches!(w, "last" | "this" | "next" | "on")
             && tokens.get(k + 1).is_some_and(|n| {
@@ -728,11 +748,11 @@ fn verb_follows(tokens: &[Token], mut k: usize, end: usize) -> bool {
         } else if BETWEEN.binary_search(&w).is_ok() || weekday(w).is_some() {
             k += 1;
         } else {
-            return false;
+            return None;
         }
         skipped += 1;
     }
-    false
+    None
 }
 
 #[cfg(test)]
@@ -770,9 +790,9 @@ mod tests {
     #[test]
     fn actors_numbers_and_times() {
         let (t, s) = slots("Kerry denied any change of plans and Washington itself accused Moscow of stalling after Russia and China blocked a UN Security Council resolution on Monday calling for a seven-day ceasefire.");
-        let a = s[0].actor.as_ref().unwrap();
+        let a = &s[0].actors[0];
         assert_eq!(show(&t, &a.tokens), "Kerry");
-        let a = s[1].actor.as_ref().unwrap();
+        let a = &s[1].actors[0];
         assert_eq!(
             a.names,
             [vec!["russia".to_string()], vec!["china".to_string()]]
@@ -783,12 +803,12 @@ mod tests {
         let (_, s) = slots("France has decided to gather a meeting, after Russia last week vetoed a draft resolution that sought a cease-fire in Aleppo.");
         let last = s.last().unwrap();
         assert_eq!(
-            last.actor.as_ref().unwrap().names,
+            last.actors[0].names,
             [vec!["russia".to_string()]]
         );
         assert_eq!(last.times[0].key, "last week");
         let (_, s) = slots("The draft was vetoed by Russia and China on 2 December 2016, and 1.5 million people fled.");
-        assert_eq!(s[0].actor.as_ref().unwrap().names.len(), 2);
+        assert_eq!(s[0].actors[0].names.len(), 2);
         assert!(s[0]
             .dates
             .iter()
@@ -805,7 +825,7 @@ mod tests {
         assert_eq!(s[0].quotes[0].words[..3], ["we", "obviously", "talked"]);
         assert_eq!(s[0].quotes[0].speaker.as_deref(), Some("kerry"));
         assert_eq!(
-            s[0].actor.as_ref().unwrap().names,
+            s[0].actors[0].names,
             [vec!["kerry".to_string()]]
         );
     }

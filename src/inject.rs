@@ -1,0 +1,646 @@
+//! The injected-discrepancy benchmark: a second version of real articles with
+//! known edits of each discrepancy kind (plus neutral rewording and a moved
+//! paragraph, which are not discrepancies), and the scoring of the merger's
+//! findings against them.
+//!
+//! The generator finds its edit sites with its own simple word scanning, not
+//! with the merger's code, so the merger is not graded on its own reading.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::article::Article;
+use crate::merge::{DiscrepancyKind, MergedStory};
+use crate::shingle::is_english_stopword;
+use crate::synth::Rng;
+
+/// One known edit: where the original value was and where the new one is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Injected {
+    pub kind: DiscrepancyKind,
+    /// Byte span in the original's text.
+    pub original: [usize; 2],
+    /// Byte span in the edited version's text.
+    pub edited: [usize; 2],
+    pub from: String,
+    pub to: String,
+}
+
+/// An original article, its edited version and the edits.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub original: Article,
+    pub edited: Article,
+    pub injected: Vec<Injected>,
+    /// Neutral edits made (rewording, a moved paragraph): never discrepancies.
+    pub neutral: usize,
+}
+
+impl Pair {
+    /// The pair as two JSON records (`pair` names the pair; the edited one
+    /// carries `injected`).
+    pub fn to_json(&self) -> [Value; 2] {
+        let mut a = self.original.to_json();
+        a["pair"] = json!(self.original.id);
+        let mut b = self.edited.to_json();
+        b["pair"] = json!(self.original.id);
+        b["injected"] = serde_json::to_value(&self.injected).expect("edits serialize");
+        b["neutral_edits"] = json!(self.neutral);
+        [a, b]
+    }
+}
+
+/// A word of the original text.
+#[derive(Debug, Clone)]
+struct Word<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+    /// Sentence number in the article.
+    sentence: usize,
+    /// First word of its sentence.
+    initial: bool,
+    /// Inside quotation marks.
+    quoted: bool,
+    /// On a story line (ten words or more, ending like a sentence): only
+    /// those are edited, headlines and chrome are not.
+    story: bool,
+}
+
+/// Words (letters and digits, with inner `,` `.` between digits and inner
+/// apostrophes) with their sentence numbers.
+fn words(text: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let mut sentence = 0usize;
+    let mut initial = true;
+    let mut quoted = false;
+    let is_word_char = |c: char| c.is_alphanumeric();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let (at, c) = chars[k];
+        if is_word_char(c) {
+            let start = at;
+            let mut j = k + 1;
+            while j < chars.len() {
+                let (_, d) = chars[j];
+                let inner = (d == ',' || d == '.') && chars[j - 1].1.is_ascii_digit() && chars.get(j + 1).is_some_and(|n| n.1.is_ascii_digit())
+                    || (d == '\'' || d == '’') && chars[j - 1].1.is_alphabetic() && chars.get(j + 1).is_some_and(|n| n.1.is_alphabetic());
+                if is_word_char(d) || inner {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let end = chars.get(j).map_or(text.len(), |n| n.0);
+            out.push(Word {
+                start,
+                end,
+                text: &text[start..end],
+                sentence,
+                initial,
+                quoted,
+                story: false,
+            });
+            initial = false;
+            k = j;
+            continue;
+        }
+        if c == '\n' {
+            sentence += 1;
+            initial = true;
+            quoted = false;
+        } else if matches!(c, '“' | '”' | '"') {
+            quoted = c == '“' || c == '"' && !quoted;
+        } else if matches!(c, '.' | '!' | '?') {
+            // A sentence ends when whitespace and an uppercase letter follow.
+            let rest = &text[at + 1..];
+            let trimmed = rest.trim_start_matches(['"', '”', '’', '\'', ')']);
+            let after_space = trimmed.trim_start_matches([' ', '\t']);
+            if after_space.len() < trimmed.len() && after_space.chars().next().is_some_and(|n| n.is_uppercase() || n == '"' || n == '“') {
+                sentence += 1;
+                initial = true;
+            }
+        }
+        k += 1;
+    }
+    // Story lines.
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let (ls, le) = (offset, offset + line.len());
+        offset = le + 1;
+        let in_line: Vec<usize> = (0..out.len()).filter(|&i| out[i].start >= ls && out[i].end <= le).collect();
+        let ends_like_sentence = line.trim_end().ends_with(['.', '!', '?', '"', '”', '’', ')']);
+        if in_line.len() >= 10 && ends_like_sentence {
+            for i in in_line {
+                out[i].story = true;
+            }
+        }
+    }
+    out
+}
+
+const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTH_ABBREVIATIONS: &[&str] = &["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
+const MONTHS: &[&str] = &[
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+];
+const NUMBER_WORDS: &[&str] = &["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+const PREPOSITIONS: &[&str] = &["at", "by", "for", "from", "in", "into", "of", "on", "to", "with"];
+const PAST_VERBS: &[&str] = &["began", "held", "led", "made", "met", "said", "sent", "told", "took", "won", "wrote"];
+/// Neutral rewording: same meaning, other words.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("about", "around"),
+    ("began", "started"),
+    ("big", "large"),
+    ("help", "assist"),
+    ("quickly", "rapidly"),
+    ("said", "stated"),
+    ("show", "display"),
+    ("very", "extremely"),
+];
+
+fn is_capitalized(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+        && w.chars().all(char::is_alphabetic)
+        && !is_english_stopword(&w.to_lowercase())
+        && !WEEKDAYS.contains(&w)
+        && !MONTHS.contains(&w)
+}
+
+/// A planned edit of the original text.
+#[derive(Debug, Clone)]
+struct Edit {
+    range: Range<usize>,
+    to: String,
+    kind: Option<DiscrepancyKind>,
+    sentence: usize,
+}
+
+/// Candidate edits of one kind.
+fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> Vec<Edit> {
+    let mut out = Vec::new();
+    let gap = |a: &Word, b: &Word| &text[a.end..b.start];
+    for (i, w) in ws.iter().enumerate() {
+        if !w.story || w.quoted && kind != DiscrepancyKind::Quote {
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| &ws[p]).filter(|p| p.sentence == w.sentence);
+        let next = ws.get(i + 1).filter(|n| n.sentence == w.sentence);
+        let edit = |range: Range<usize>, to: String| Edit {
+            range,
+            to,
+            kind: Some(kind),
+            sentence: w.sentence,
+        };
+        match kind {
+            DiscrepancyKind::Number => {
+                let month = |x: &Word| {
+                    let l = x.text.to_lowercase();
+                    MONTHS.iter().any(|m| m.eq_ignore_ascii_case(&l)) || MONTH_ABBREVIATIONS.contains(&l.as_str())
+                };
+                let near_month = prev.is_some_and(month) || next.is_some_and(month);
+                // Not part of a date, a time or a label ("No. 8").
+                let around = &text.as_bytes()[w.start.saturating_sub(3)..(w.end + 3).min(text.len())];
+                let clock = around.iter().any(|&b| b == b':' || b == b'/') || prev.is_some_and(|p| p.text == "No");
+                if w.text.starts_with(|c: char| c.is_ascii_digit()) && !near_month && !clock {
+                    let digits = w.text.replace(',', "");
+                    let Ok(v) = digits.parse::<u64>() else { continue };
+                    if v < 2 || (1900..=2100).contains(&v) && digits.len() == 4 {
+                        continue;
+                    }
+                    let step = ((v as f64 * rng.range(0.1, 0.5)).round() as u64).max(1);
+                    let nv = if rng.chance(0.5) || v <= step { v + step } else { v - step };
+                    let s = if w.text.contains(',') { with_commas(nv) } else { nv.to_string() };
+                    out.push(edit(w.start..w.end, s));
+                } else if let Some(p) = NUMBER_WORDS.iter().position(|n| *n == w.text) {
+                    let q = (p + 1 + rng.below(NUMBER_WORDS.len() - 1)) % NUMBER_WORDS.len();
+                    out.push(edit(w.start..w.end, NUMBER_WORDS[q].to_string()));
+                }
+            }
+            DiscrepancyKind::Date => {
+                if let Some(p) = WEEKDAYS.iter().position(|d| *d == w.text) {
+                    let after_on = prev.is_some_and(|p| p.text == "on");
+                    if !after_on || rng.chance(0.5) {
+                        let q = (p + 1 + rng.below(6)) % 7;
+                        out.push(edit(w.start..w.end, WEEKDAYS[q].to_string()));
+                    }
+                } else if MONTHS.contains(&w.text) {
+                    if let Some(n) = next.filter(|n| gap(w, n) == " ") {
+                        if let Ok(d) = n.text.parse::<u32>() {
+                            if (1..=31).contains(&d) {
+                                let nd = if d > 5 { d - 1 - rng.below(4) as u32 } else { d + 1 + rng.below(4) as u32 };
+                                out.push(edit(n.start..n.end, nd.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            DiscrepancyKind::TimeReference => {
+                let lower = w.text.to_lowercase();
+                let weekday = WEEKDAYS[rng.below(7)];
+                if matches!(lower.as_str(), "yesterday" | "today") {
+                    let to = if rng.chance(0.5) { format!("on {weekday}") } else { "last week".to_string() };
+                    out.push(edit(w.start..w.end, to));
+                } else if lower == "last" || lower == "this" {
+                    if let Some(n) = next.filter(|n| matches!(n.text, "week" | "month") && gap(w, n) == " ") {
+                        out.push(edit(w.start..n.end, format!("on {weekday}")));
+                    }
+                } else if w.text == "on" {
+                    if let Some(n) = next.filter(|n| WEEKDAYS.contains(&n.text) && gap(w, n) == " ") {
+                        let to = *rng.pick(&["last week", "earlier this week", "yesterday"]);
+                        out.push(edit(w.start..n.end, to.to_string()));
+                    }
+                }
+            }
+            DiscrepancyKind::NameVariant => {
+                let in_name = prev.is_some_and(|p| is_capitalized(p.text) && gap(p, w) == " ")
+                    || next.is_some_and(|n| is_capitalized(n.text) && gap(w, n) == " ");
+                if !w.initial && in_name && is_capitalized(w.text) && w.text.chars().count() >= 5 {
+                    if let Some(v) = spelling_variant(w.text, rng) {
+                        out.push(edit(w.start..w.end, v));
+                    }
+                }
+            }
+            DiscrepancyKind::Actor => {
+                // A name (one to three capitalized words) right before a past-tense verb.
+                let Some(n) = next else { continue };
+                let verb = n.text.chars().all(|c| c.is_ascii_lowercase())
+                    && (n.text.len() > 4 && n.text.ends_with("ed") || PAST_VERBS.contains(&n.text));
+                // A common word capitalized at a sentence start is not a name.
+                let common = w.initial && ws.iter().any(|o| o.text == w.text.to_lowercase());
+                if !verb || !is_capitalized(w.text) || common || gap(w, n) != " " {
+                    continue;
+                }
+                let mut first = i;
+                while first > 0 && ws[first - 1].sentence == w.sentence && is_capitalized(ws[first - 1].text) && gap(&ws[first - 1], &ws[first]) == " " && i - first < 2 {
+                    first -= 1;
+                }
+                // The whole name, not the end of a longer one or of a list.
+                if first > 0 && ws[first - 1].sentence == w.sentence {
+                    let p = &ws[first - 1];
+                    let joined = gap(p, &ws[first]).contains(',') || matches!(p.text, "and" | "of" | "&");
+                    if PREPOSITIONS.contains(&p.text) || joined || p.text.starts_with(char::is_uppercase) {
+                        continue;
+                    }
+                }
+                let actor = &text[ws[first].start..w.end];
+                // Another name of the article, from another sentence.
+                let others: Vec<&str> = ws
+                    .iter()
+                    .filter(|o| o.sentence != w.sentence && !o.initial && !o.quoted && is_capitalized(o.text) && o.text.chars().count() >= 4 && !actor.contains(o.text))
+                    .map(|o| o.text)
+                    .collect();
+                if others.is_empty() {
+                    continue;
+                }
+                let other = *rng.pick(&others);
+                let to = if rng.chance(0.5) { format!("{actor} and {other}") } else { other.to_string() };
+                out.push(Edit {
+                    range: ws[first].start..w.end,
+                    to,
+                    kind: Some(kind),
+                    sentence: w.sentence,
+                });
+            }
+            DiscrepancyKind::Quote => {}
+        }
+    }
+    if kind == DiscrepancyKind::Quote {
+        out = quote_edits(text, ws, rng);
+    }
+    out
+}
+
+fn with_commas(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A spelling variant one letter away (or with a diacritic): Sergei → Sergey.
+fn spelling_variant(name: &str, rng: &mut Rng) -> Option<String> {
+    let mut options: Vec<String> = Vec::new();
+    for (from, to) in [("ei", "ey"), ("ey", "ei"), ("ck", "k"), ("ll", "l"), ("ss", "s"), ("tt", "t"), ("mm", "m"), ("nn", "n"), ("ph", "f")] {
+        if let Some(p) = name[1..].find(from) {
+            let p = p + 1;
+            options.push(format!("{}{to}{}", &name[..p], &name[p + from.len()..]));
+        }
+    }
+    if let Some(stem) = name.strip_suffix('i') {
+        options.push(format!("{stem}y"));
+    }
+    if let Some(stem) = name.strip_suffix('y') {
+        options.push(format!("{stem}i"));
+    }
+    if let Some(p) = name[1..].find('e') {
+        options.push(format!("{}é{}", &name[..p + 1], &name[p + 2..]));
+    }
+    if let Some(p) = name[1..].find(['l', 'n', 'r', 's', 't']) {
+        let c = &name[p + 1..p + 2];
+        options.push(format!("{}{c}{}", &name[..p + 1], &name[p + 1..]));
+    }
+    options.retain(|o| o != name);
+    (!options.is_empty()).then(|| rng.pick(&options).clone())
+}
+
+/// Quotations of six or more words, reworded: words dropped, the end cut,
+/// or a word replaced.
+fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (at, c) in text.char_indices() {
+        match (c, open) {
+            ('“', _) | ('"', None) => open = Some(at + c.len_utf8()),
+            ('”' | '"', Some(start)) => {
+                open = None;
+                let inside: Vec<&Word> = ws.iter().filter(|w| w.start >= start && w.end <= at).collect();
+                if inside.len() < 6 || !inside[0].story || inside.first().map(|w| w.sentence) != inside.last().map(|w| w.sentence) {
+                    continue;
+                }
+                let sentence = inside[0].sentence;
+                let n = inside.len();
+                let edit = match rng.below(3) {
+                    0 => {
+                        // Drop two words from the middle.
+                        let k = 1 + rng.below(n - 3);
+                        (inside[k].start..inside[k + 2].start, String::new())
+                    }
+                    1 => {
+                        // Cut the last two or three words.
+                        let k = n - 2 - rng.below(2);
+                        (inside[k - 1].end..inside[n - 1].end, String::new())
+                    }
+                    _ => {
+                        let k = rng.below(n);
+                        let w = inside[k];
+                        (w.start..w.end, if w.text == "really" { "truly".into() } else { "really".into() })
+                    }
+                };
+                out.push(Edit {
+                    range: edit.0,
+                    to: edit.1,
+                    kind: Some(DiscrepancyKind::Quote),
+                    sentence,
+                });
+            }
+            ('\n', _) => open = None,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Makes the edited version of one article, or `None` when no edit fits.
+pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
+    let text = &original.text;
+    let mut rng = Rng::new(seed ^ xxhash_rust::xxh3::xxh3_64(original.id.as_bytes()));
+    let ws = words(text);
+    let mut used_sentences = std::collections::BTreeSet::new();
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut kinds = DiscrepancyKind::ALL.to_vec();
+    // Shuffle the kinds so no kind always gets the first pick of sentences.
+    for i in (1..kinds.len()).rev() {
+        kinds.swap(i, rng.below(i + 1));
+    }
+    for kind in kinds {
+        let cands: Vec<Edit> = candidates(text, &ws, kind, &mut rng)
+            .into_iter()
+            .filter(|e| !used_sentences.contains(&e.sentence))
+            .collect();
+        if cands.is_empty() {
+            continue;
+        }
+        let e = rng.pick(&cands).clone();
+        used_sentences.insert(e.sentence);
+        edits.push(e);
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    // Neutral rewording in up to two other sentences.
+    let mut neutral = 0;
+    for w in &ws {
+        if neutral >= 2 || used_sentences.contains(&w.sentence) {
+            continue;
+        }
+        if let Some((_, to)) = SYNONYMS.iter().find(|(from, _)| *from == w.text) {
+            used_sentences.insert(w.sentence);
+            edits.push(Edit {
+                range: w.start..w.end,
+                to: (*to).to_string(),
+                kind: None,
+                sentence: w.sentence,
+            });
+            neutral += 1;
+        }
+    }
+    edits.sort_by_key(|e| e.range.start);
+    // Apply the edits line by line, then move the last paragraph up one place.
+    let mut lines: Vec<(usize, String, Vec<(usize, usize, usize)>)> = Vec::new(); // (orig start, new text, [(edit, start, end) in new line])
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let (ls, le) = (offset, offset + line.len());
+        offset = le + 1;
+        let mut new = String::new();
+        let mut at = ls;
+        let mut marks = Vec::new();
+        for (k, e) in edits.iter().enumerate().filter(|(_, e)| e.range.start >= ls && e.range.end <= le) {
+            new.push_str(&text[at..e.range.start]);
+            let s = new.len();
+            new.push_str(&e.to);
+            marks.push((k, s, new.len()));
+            at = e.range.end;
+        }
+        new.push_str(&text[at..le]);
+        lines.push((ls, new, marks));
+    }
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    let story: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].1.trim().len() > 40).collect();
+    if story.len() >= 3 {
+        let (a, b) = (story[story.len() - 2], story[story.len() - 1]);
+        order.swap(a, b);
+        neutral += 1;
+    }
+    let mut edited_text = String::new();
+    let mut injected = Vec::new();
+    for (n, &i) in order.iter().enumerate() {
+        if n > 0 {
+            edited_text.push('\n');
+        }
+        let base = edited_text.len();
+        let (_, new, marks) = &lines[i];
+        edited_text.push_str(new);
+        for &(k, s, e) in marks {
+            let edit = &edits[k];
+            if let Some(kind) = edit.kind {
+                // A deletion marks the word before it in the edited text.
+                let (s, e) = if s == e { (s.saturating_sub(1), e) } else { (s, e) };
+                injected.push(Injected {
+                    kind,
+                    original: [edit.range.start, edit.range.end],
+                    edited: [base + s, base + e],
+                    from: text[edit.range.clone()].to_string(),
+                    to: edit.to.clone(),
+                });
+            }
+        }
+    }
+    injected.sort_by_key(|i| i.original[0]);
+    let mut edited = original.clone();
+    edited.id = format!("{}~edited", original.id);
+    edited.text = edited_text;
+    Some(Pair {
+        original: original.clone(),
+        edited,
+        injected,
+        neutral,
+    })
+}
+
+/// Recall and precision of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct KindScore {
+    pub injected: usize,
+    pub found: usize,
+    pub reported: usize,
+    pub correct: usize,
+}
+
+impl KindScore {
+    pub fn recall(&self) -> f64 {
+        ratio(self.found, self.injected)
+    }
+    pub fn precision(&self) -> f64 {
+        ratio(self.correct, self.reported)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// A missed or spurious finding, for inspection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub pair: String,
+    pub kind: DiscrepancyKind,
+    /// "missed" (injected, not reported) or "spurious" (reported, not injected).
+    pub what: &'static str,
+    pub original: String,
+    pub edited: String,
+}
+
+fn overlaps(a: [usize; 2], b: [usize; 2]) -> bool {
+    a[0] < b[1] && b[0] < a[1]
+}
+
+/// Scores one pair's merged story (sources: original first, edited second).
+pub fn score_pair(pair: &Pair, story: &MergedStory, scores: &mut BTreeMap<DiscrepancyKind, KindScore>, misses: &mut Vec<Miss>) {
+    let matches = |inj: &Injected, d: &crate::merge::Discrepancy| {
+        d.kind == inj.kind
+            && d.values.iter().any(|v| v.source == 0 && overlaps(v.span, inj.original))
+            && d.values.iter().any(|v| v.source == 1 && overlaps(v.span, inj.edited))
+    };
+    for inj in &pair.injected {
+        let s = scores.entry(inj.kind).or_default();
+        s.injected += 1;
+        if story.discrepancies.iter().any(|d| matches(inj, d)) {
+            s.found += 1;
+        } else {
+            misses.push(Miss {
+                pair: pair.original.id.clone(),
+                kind: inj.kind,
+                what: "missed",
+                original: sentence_around(&pair.original.text, inj.original),
+                edited: sentence_around(&pair.edited.text, inj.edited),
+            });
+        }
+    }
+    for d in &story.discrepancies {
+        let s = scores.entry(d.kind).or_default();
+        s.reported += 1;
+        if pair.injected.iter().any(|inj| matches(inj, d)) {
+            s.correct += 1;
+        } else {
+            let side = |src: usize, text: &str| {
+                d.values
+                    .iter()
+                    .find(|v| v.source == src)
+                    .map(|v| sentence_around(text, v.span))
+                    .unwrap_or_default()
+            };
+            misses.push(Miss {
+                pair: pair.original.id.clone(),
+                kind: d.kind,
+                what: "spurious",
+                original: side(0, &pair.original.text),
+                edited: side(1, &pair.edited.text),
+            });
+        }
+    }
+}
+
+/// The line of text around a span, with the span in [brackets].
+fn sentence_around(text: &str, span: [usize; 2]) -> String {
+    let start = text[..span[0]].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[span[1]..].find('\n').map_or(text.len(), |p| span[1] + p);
+    format!("{}[{}]{}", &text[start..span[0]], &text[span[0]..span[1]], &text[span[1]..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(text: &str) -> Article {
+        Article {
+            id: "a".into(),
+            text: text.into(),
+            ..Article::default()
+        }
+    }
+
+    #[test]
+    fn edits_are_recorded_where_they_are() {
+        let a = article("Lindsay Lohan checked into the Betty Ford Center on Monday with 70,000 fans.\nHer lawyer Shawn Holley said: \"We are very happy with the outcome of this long case today.\"\nThe judge ordered a stay of 90 days in December.\nShe began the stay yesterday.");
+        let mut kinds = std::collections::BTreeSet::new();
+        for seed in 0..40 {
+            let p = make_pair(&a, seed).unwrap();
+            for inj in &p.injected {
+                assert_eq!(&a.text[inj.original[0]..inj.original[1]], inj.from);
+                if !inj.to.is_empty() {
+                    assert_eq!(&p.edited.text[inj.edited[0]..inj.edited[1]], inj.to);
+                }
+                assert_ne!(inj.from, inj.to);
+                kinds.insert(inj.kind);
+            }
+            assert_eq!(make_pair(&a, seed).unwrap().edited.text, p.edited.text, "deterministic");
+        }
+        assert_eq!(kinds.len(), 6, "every kind is generated: {kinds:?}");
+    }
+
+    #[test]
+    fn variants_and_numbers() {
+        let mut rng = Rng::new(1);
+        for _ in 0..20 {
+            let v = spelling_variant("Sergei", &mut rng).unwrap();
+            assert_ne!(v, "Sergei");
+            assert!(crate::merge::similar_names("Sergei", &v), "{v}");
+        }
+        assert_eq!(with_commas(1234567), "1,234,567");
+        assert_eq!(with_commas(999), "999");
+    }
+}
