@@ -430,7 +430,8 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
     // Neutral rewording in up to two other sentences.
     let mut neutral = 0;
     for w in &ws {
-        if neutral >= 2 || used_sentences.contains(&w.sentence) {
+        // Rewording a quotation would change it: that is a quote discrepancy.
+        if neutral >= 2 || used_sentences.contains(&w.sentence) || w.quoted || !w.story {
             continue;
         }
         if let Some((_, to)) = SYNONYMS.iter().find(|(from, _)| *from == w.text) {

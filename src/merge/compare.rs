@@ -110,19 +110,17 @@ fn found(
 }
 
 fn numbers(a: &Side, b: &Side, out: &mut Vec<Found>) {
-    let has = |s: &Slots, v: f64| s.numbers.iter().any(|n| n.value == v);
-    let a_only: Vec<_> = a
-        .slots
-        .numbers
-        .iter()
-        .filter(|n| !has(b.slots, n.value))
-        .collect();
-    let mut b_only: Vec<_> = b
-        .slots
-        .numbers
-        .iter()
-        .filter(|n| !has(a.slots, n.value))
-        .collect();
+    // Values both give are agreed, counted with repeats ("three … three").
+    let mut b_only: Vec<_> = b.slots.numbers.iter().collect();
+    let mut a_only = Vec::new();
+    for n in &a.slots.numbers {
+        match b_only.iter().position(|m| m.value == n.value) {
+            Some(i) => {
+                b_only.remove(i);
+            }
+            None => a_only.push(n),
+        }
+    }
     let mut rest_a = Vec::new();
     for n in a_only {
         if let Some(i) = b_only

@@ -175,10 +175,24 @@ fn tokenize_line(raw: &str, base: usize, out: &mut Vec<Token>) {
         } else {
             Kind::Punct
         };
-        // Opening and closing quotes: curly ones say which; straight ones toggle.
+        // Opening and closing quotes: curly ones say which, unless punctuation
+        // follows (`orchestra “,` closes); a straight one opens before a word
+        // and closes after one (or after `,` `.`), and toggles when unclear.
+        let before = raw[..at].chars().next_back();
+        let after = raw[at + piece.len()..].chars().next();
+        let word_before = before.is_some_and(|c| !c.is_whitespace());
+        let word_after = after.is_some_and(|c| !c.is_whitespace() && !",.;:!?".contains(c));
+        let punct_before = raw[..at]
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(|c| ",.!?".contains(c));
         let (opens, closes) = match first {
+            '“' | '«' | '„' if !word_after && after.is_some_and(|c| ",.;:".contains(c)) => (false, true),
             '“' | '«' | '„' => (true, false),
             '”' | '»' => (false, true),
+            '"' if word_after && !word_before => (true, false),
+            '"' if word_before && !word_after || punct_before => (false, true),
             '"' => (!quoted, quoted),
             _ => (false, false),
         };
