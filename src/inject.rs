@@ -87,8 +87,12 @@ fn words(text: &str) -> Vec<Word<'_>> {
             let mut j = k + 1;
             while j < chars.len() {
                 let (_, d) = chars[j];
-                let inner = (d == ',' || d == '.') && chars[j - 1].1.is_ascii_digit() && chars.get(j + 1).is_some_and(|n| n.1.is_ascii_digit())
-                    || (d == '\'' || d == '’') && chars[j - 1].1.is_alphabetic() && chars.get(j + 1).is_some_and(|n| n.1.is_alphabetic());
+                let inner = (d == ',' || d == '.')
+                    && chars[j - 1].1.is_ascii_digit()
+                    && chars.get(j + 1).is_some_and(|n| n.1.is_ascii_digit())
+                    || (d == '\'' || d == '’')
+                        && chars[j - 1].1.is_alphabetic()
+                        && chars.get(j + 1).is_some_and(|n| n.1.is_alphabetic());
                 if is_word_char(d) || inner {
                     j += 1;
                 } else {
@@ -120,7 +124,12 @@ fn words(text: &str) -> Vec<Word<'_>> {
             let rest = &text[at + 1..];
             let trimmed = rest.trim_start_matches(['"', '”', '’', '\'', ')']);
             let after_space = trimmed.trim_start_matches([' ', '\t']);
-            if after_space.len() < trimmed.len() && after_space.chars().next().is_some_and(|n| n.is_uppercase() || n == '"' || n == '“') {
+            if after_space.len() < trimmed.len()
+                && after_space
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_uppercase() || n == '"' || n == '“')
+            {
                 sentence += 1;
                 initial = true;
             }
@@ -132,8 +141,12 @@ fn words(text: &str) -> Vec<Word<'_>> {
     for line in text.split('\n') {
         let (ls, le) = (offset, offset + line.len());
         offset = le + 1;
-        let in_line: Vec<usize> = (0..out.len()).filter(|&i| out[i].start >= ls && out[i].end <= le).collect();
-        let ends_like_sentence = line.trim_end().ends_with(['.', '!', '?', '"', '”', '’', ')']);
+        let in_line: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].start >= ls && out[i].end <= le)
+            .collect();
+        let ends_like_sentence = line
+            .trim_end()
+            .ends_with(['.', '!', '?', '"', '”', '’', ')']);
         if in_line.len() >= 10 && ends_like_sentence {
             for i in in_line {
                 out[i].story = true;
@@ -143,14 +156,41 @@ fn words(text: &str) -> Vec<Word<'_>> {
     out
 }
 
-const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTH_ABBREVIATIONS: &[&str] = &["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
-const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
-const NUMBER_WORDS: &[&str] = &["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
-const PREPOSITIONS: &[&str] = &["at", "by", "for", "from", "in", "into", "of", "on", "to", "with"];
-const PAST_VERBS: &[&str] = &["began", "held", "led", "made", "met", "said", "sent", "told", "took", "won", "wrote"];
+const MONTH_ABBREVIATIONS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+];
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const NUMBER_WORDS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+];
+const PREPOSITIONS: &[&str] = &[
+    "at", "by", "for", "from", "in", "into", "of", "on", "to", "with",
+];
+const PAST_VERBS: &[&str] = &[
+    "began", "held", "led", "made", "met", "said", "sent", "told", "took", "won", "wrote",
+];
 /// Neutral rewording: same meaning, other words.
 const SYNONYMS: &[(&str, &str)] = &[
     ("about", "around"),
@@ -188,7 +228,10 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
         if !w.story || w.quoted && kind != DiscrepancyKind::Quote {
             continue;
         }
-        let prev = i.checked_sub(1).map(|p| &ws[p]).filter(|p| p.sentence == w.sentence);
+        let prev = i
+            .checked_sub(1)
+            .map(|p| &ws[p])
+            .filter(|p| p.sentence == w.sentence);
         let next = ws.get(i + 1).filter(|n| n.sentence == w.sentence);
         let edit = |range: Range<usize>, to: String| Edit {
             range,
@@ -200,21 +243,34 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
             DiscrepancyKind::Number => {
                 let month = |x: &Word| {
                     let l = x.text.to_lowercase();
-                    MONTHS.iter().any(|m| m.eq_ignore_ascii_case(&l)) || MONTH_ABBREVIATIONS.contains(&l.as_str())
+                    MONTHS.iter().any(|m| m.eq_ignore_ascii_case(&l))
+                        || MONTH_ABBREVIATIONS.contains(&l.as_str())
                 };
                 let near_month = prev.is_some_and(month) || next.is_some_and(month);
                 // Not part of a date, a time or a label ("No. 8").
-                let around = &text.as_bytes()[w.start.saturating_sub(3)..(w.end + 3).min(text.len())];
-                let clock = around.iter().any(|&b| b == b':' || b == b'/') || prev.is_some_and(|p| p.text == "No");
+                let around =
+                    &text.as_bytes()[w.start.saturating_sub(3)..(w.end + 3).min(text.len())];
+                let clock = around.iter().any(|&b| b == b':' || b == b'/')
+                    || prev.is_some_and(|p| p.text == "No");
                 if w.text.starts_with(|c: char| c.is_ascii_digit()) && !near_month && !clock {
                     let digits = w.text.replace(',', "");
-                    let Ok(v) = digits.parse::<u64>() else { continue };
+                    let Ok(v) = digits.parse::<u64>() else {
+                        continue;
+                    };
                     if v < 2 || (1900..=2100).contains(&v) && digits.len() == 4 {
                         continue;
                     }
                     let step = ((v as f64 * rng.range(0.1, 0.5)).round() as u64).max(1);
-                    let nv = if rng.chance(0.5) || v <= step { v + step } else { v - step };
-                    let s = if w.text.contains(',') { with_commas(nv) } else { nv.to_string() };
+                    let nv = if rng.chance(0.5) || v <= step {
+                        v + step
+                    } else {
+                        v - step
+                    };
+                    let s = if w.text.contains(',') {
+                        with_commas(nv)
+                    } else {
+                        nv.to_string()
+                    };
                     out.push(edit(w.start..w.end, s));
                 } else if let Some(p) = NUMBER_WORDS.iter().position(|n| *n == w.text) {
                     let q = (p + 1 + rng.below(NUMBER_WORDS.len() - 1)) % NUMBER_WORDS.len();
@@ -232,7 +288,11 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
                     if let Some(n) = next.filter(|n| gap(w, n) == " ") {
                         if let Ok(d) = n.text.parse::<u32>() {
                             if (1..=31).contains(&d) {
-                                let nd = if d > 5 { d - 1 - rng.below(4) as u32 } else { d + 1 + rng.below(4) as u32 };
+                                let nd = if d > 5 {
+                                    d - 1 - rng.below(4) as u32
+                                } else {
+                                    d + 1 + rng.below(4) as u32
+                                };
                                 out.push(edit(n.start..n.end, nd.to_string()));
                             }
                         }
@@ -243,14 +303,21 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
                 let lower = w.text.to_lowercase();
                 let weekday = WEEKDAYS[rng.below(7)];
                 if matches!(lower.as_str(), "yesterday" | "today") {
-                    let to = if rng.chance(0.5) { format!("on {weekday}") } else { "last week".to_string() };
+                    let to = if rng.chance(0.5) {
+                        format!("on {weekday}")
+                    } else {
+                        "last week".to_string()
+                    };
                     out.push(edit(w.start..w.end, to));
                 } else if lower == "last" || lower == "this" {
-                    if let Some(n) = next.filter(|n| matches!(n.text, "week" | "month") && gap(w, n) == " ") {
+                    if let Some(n) =
+                        next.filter(|n| matches!(n.text, "week" | "month") && gap(w, n) == " ")
+                    {
                         out.push(edit(w.start..n.end, format!("on {weekday}")));
                     }
                 } else if w.text == "on" {
-                    if let Some(n) = next.filter(|n| WEEKDAYS.contains(&n.text) && gap(w, n) == " ") {
+                    if let Some(n) = next.filter(|n| WEEKDAYS.contains(&n.text) && gap(w, n) == " ")
+                    {
                         let to = *rng.pick(&["last week", "earlier this week", "yesterday"]);
                         out.push(edit(w.start..n.end, to.to_string()));
                     }
@@ -276,14 +343,23 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
                     continue;
                 }
                 let mut first = i;
-                while first > 0 && ws[first - 1].sentence == w.sentence && is_capitalized(ws[first - 1].text) && gap(&ws[first - 1], &ws[first]) == " " && i - first < 2 {
+                while first > 0
+                    && ws[first - 1].sentence == w.sentence
+                    && is_capitalized(ws[first - 1].text)
+                    && gap(&ws[first - 1], &ws[first]) == " "
+                    && i - first < 2
+                {
                     first -= 1;
                 }
                 // The whole name, not the end of a longer one or of a list.
                 if first > 0 && ws[first - 1].sentence == w.sentence {
                     let p = &ws[first - 1];
-                    let joined = gap(p, &ws[first]).contains(',') || matches!(p.text, "and" | "of" | "&");
-                    if PREPOSITIONS.contains(&p.text) || joined || p.text.starts_with(char::is_uppercase) {
+                    let joined =
+                        gap(p, &ws[first]).contains(',') || matches!(p.text, "and" | "of" | "&");
+                    if PREPOSITIONS.contains(&p.text)
+                        || joined
+                        || p.text.starts_with(char::is_uppercase)
+                    {
                         continue;
                     }
                 }
@@ -291,14 +367,25 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
                 // Another name of the article, from another sentence.
                 let others: Vec<&str> = ws
                     .iter()
-                    .filter(|o| o.sentence != w.sentence && !o.initial && !o.quoted && is_capitalized(o.text) && o.text.chars().count() >= 4 && !actor.contains(o.text))
+                    .filter(|o| {
+                        o.sentence != w.sentence
+                            && !o.initial
+                            && !o.quoted
+                            && is_capitalized(o.text)
+                            && o.text.chars().count() >= 4
+                            && !actor.contains(o.text)
+                    })
                     .map(|o| o.text)
                     .collect();
                 if others.is_empty() {
                     continue;
                 }
                 let other = *rng.pick(&others);
-                let to = if rng.chance(0.5) { format!("{actor} and {other}") } else { other.to_string() };
+                let to = if rng.chance(0.5) {
+                    format!("{actor} and {other}")
+                } else {
+                    other.to_string()
+                };
                 out.push(Edit {
                     range: ws[first].start..w.end,
                     to,
@@ -330,7 +417,17 @@ fn with_commas(v: u64) -> String {
 /// A spelling variant one letter away (or with a diacritic): Sergei → Sergey.
 fn spelling_variant(name: &str, rng: &mut Rng) -> Option<String> {
     let mut options: Vec<String> = Vec::new();
-    for (from, to) in [("ei", "ey"), ("ey", "ei"), ("ck", "k"), ("ll", "l"), ("ss", "s"), ("tt", "t"), ("mm", "m"), ("nn", "n"), ("ph", "f")] {
+    for (from, to) in [
+        ("ei", "ey"),
+        ("ey", "ei"),
+        ("ck", "k"),
+        ("ll", "l"),
+        ("ss", "s"),
+        ("tt", "t"),
+        ("mm", "m"),
+        ("nn", "n"),
+        ("ph", "f"),
+    ] {
         if let Some(p) = name[1..].find(from) {
             let p = p + 1;
             options.push(format!("{}{to}{}", &name[..p], &name[p + from.len()..]));
@@ -363,8 +460,14 @@ fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
             ('“', _) | ('"', None) => open = Some(at + c.len_utf8()),
             ('”' | '"', Some(start)) => {
                 open = None;
-                let inside: Vec<&Word> = ws.iter().filter(|w| w.start >= start && w.end <= at).collect();
-                if inside.len() < 6 || !inside[0].story || inside.first().map(|w| w.sentence) != inside.last().map(|w| w.sentence) {
+                let inside: Vec<&Word> = ws
+                    .iter()
+                    .filter(|w| w.start >= start && w.end <= at)
+                    .collect();
+                if inside.len() < 6
+                    || !inside[0].story
+                    || inside.first().map(|w| w.sentence) != inside.last().map(|w| w.sentence)
+                {
                     continue;
                 }
                 let sentence = inside[0].sentence;
@@ -383,7 +486,14 @@ fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
                     _ => {
                         let k = rng.below(n);
                         let w = inside[k];
-                        (w.start..w.end, if w.text == "really" { "truly".into() } else { "really".into() })
+                        (
+                            w.start..w.end,
+                            if w.text == "really" {
+                                "truly".into()
+                            } else {
+                                "really".into()
+                            },
+                        )
                     }
                 };
                 out.push(Edit {
@@ -447,7 +557,8 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
     }
     edits.sort_by_key(|e| e.range.start);
     // Apply the edits line by line, then move the last paragraph up one place.
-    let mut lines: Vec<(usize, String, Vec<(usize, usize, usize)>)> = Vec::new(); // (orig start, new text, [(edit, start, end) in new line])
+    // Each line: its edited text and, per edit, (edit, start, end) in it.
+    let mut lines: Vec<(String, Vec<(usize, usize, usize)>)> = Vec::new();
     let mut offset = 0;
     for line in text.split('\n') {
         let (ls, le) = (offset, offset + line.len());
@@ -455,7 +566,11 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
         let mut new = String::new();
         let mut at = ls;
         let mut marks = Vec::new();
-        for (k, e) in edits.iter().enumerate().filter(|(_, e)| e.range.start >= ls && e.range.end <= le) {
+        for (k, e) in edits
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.range.start >= ls && e.range.end <= le)
+        {
             new.push_str(&text[at..e.range.start]);
             let s = new.len();
             new.push_str(&e.to);
@@ -463,10 +578,12 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
             at = e.range.end;
         }
         new.push_str(&text[at..le]);
-        lines.push((ls, new, marks));
+        lines.push((new, marks));
     }
     let mut order: Vec<usize> = (0..lines.len()).collect();
-    let story: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].1.trim().len() > 40).collect();
+    let story: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].0.trim().len() > 40)
+        .collect();
     if story.len() >= 3 {
         let (a, b) = (story[story.len() - 2], story[story.len() - 1]);
         order.swap(a, b);
@@ -479,13 +596,17 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
             edited_text.push('\n');
         }
         let base = edited_text.len();
-        let (_, new, marks) = &lines[i];
+        let (new, marks) = &lines[i];
         edited_text.push_str(new);
         for &(k, s, e) in marks {
             let edit = &edits[k];
             if let Some(kind) = edit.kind {
                 // A deletion marks the word before it in the edited text.
-                let (s, e) = if s == e { (s.saturating_sub(1), e) } else { (s, e) };
+                let (s, e) = if s == e {
+                    (s.saturating_sub(1), e)
+                } else {
+                    (s, e)
+                };
                 injected.push(Injected {
                     kind,
                     original: [edit.range.start, edit.range.end],
@@ -550,11 +671,20 @@ fn overlaps(a: [usize; 2], b: [usize; 2]) -> bool {
 }
 
 /// Scores one pair's merged story (sources: original first, edited second).
-pub fn score_pair(pair: &Pair, story: &MergedStory, scores: &mut BTreeMap<DiscrepancyKind, KindScore>, misses: &mut Vec<Miss>) {
+pub fn score_pair(
+    pair: &Pair,
+    story: &MergedStory,
+    scores: &mut BTreeMap<DiscrepancyKind, KindScore>,
+    misses: &mut Vec<Miss>,
+) {
     let matches = |inj: &Injected, d: &crate::merge::Discrepancy| {
         d.kind == inj.kind
-            && d.values.iter().any(|v| v.source == 0 && overlaps(v.span, inj.original))
-            && d.values.iter().any(|v| v.source == 1 && overlaps(v.span, inj.edited))
+            && d.values
+                .iter()
+                .any(|v| v.source == 0 && overlaps(v.span, inj.original))
+            && d.values
+                .iter()
+                .any(|v| v.source == 1 && overlaps(v.span, inj.edited))
     };
     for inj in &pair.injected {
         let s = scores.entry(inj.kind).or_default();
@@ -598,8 +728,15 @@ pub fn score_pair(pair: &Pair, story: &MergedStory, scores: &mut BTreeMap<Discre
 /// The line of text around a span, with the span in [brackets].
 fn sentence_around(text: &str, span: [usize; 2]) -> String {
     let start = text[..span[0]].rfind('\n').map_or(0, |p| p + 1);
-    let end = text[span[1]..].find('\n').map_or(text.len(), |p| span[1] + p);
-    format!("{}[{}]{}", &text[start..span[0]], &text[span[0]..span[1]], &text[span[1]..end])
+    let end = text[span[1]..]
+        .find('\n')
+        .map_or(text.len(), |p| span[1] + p);
+    format!(
+        "{}[{}]{}",
+        &text[start..span[0]],
+        &text[span[0]..span[1]],
+        &text[span[1]..end]
+    )
 }
 
 #[cfg(test)]
@@ -628,7 +765,11 @@ mod tests {
                 assert_ne!(inj.from, inj.to);
                 kinds.insert(inj.kind);
             }
-            assert_eq!(make_pair(&a, seed).unwrap().edited.text, p.edited.text, "deterministic");
+            assert_eq!(
+                make_pair(&a, seed).unwrap().edited.text,
+                p.edited.text,
+                "deterministic"
+            );
         }
         assert_eq!(kinds.len(), 6, "every kind is generated: {kinds:?}");
     }

@@ -266,10 +266,12 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
     let mut originals = Vec::new();
     for record in corpus.records() {
         let record = record?;
-        let article = record.parse().map_err(|reason| newsdedup::Error::BadRecord {
-            location: record.location.clone(),
-            reason,
-        })?;
+        let article = record
+            .parse()
+            .map_err(|reason| newsdedup::Error::BadRecord {
+                location: record.location.clone(),
+                reason,
+            })?;
         originals.push(article);
     }
     let pairs: Vec<Pair> = originals
@@ -281,18 +283,26 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
         for p in &pairs {
             for v in p.to_json() {
                 serde_json::to_writer(&mut w, &v)?;
-                w.write_all(b"\n").with_context(|| format!("cannot write {}", name.display()))?;
+                w.write_all(b"\n")
+                    .with_context(|| format!("cannot write {}", name.display()))?;
             }
         }
-        w.flush().with_context(|| format!("cannot write {}", name.display()))?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", name.display()))?;
     }
     let merger = Merger::new(MergeConfig::default())?;
     let stories: Vec<MergedStory> = pairs
         .par_iter()
         .map(|p| {
             let sources = vec![
-                Source { article: p.original.clone(), copies: Vec::new() },
-                Source { article: p.edited.clone(), copies: Vec::new() },
+                Source {
+                    article: p.original.clone(),
+                    copies: Vec::new(),
+                },
+                Source {
+                    article: p.edited.clone(),
+                    copies: Vec::new(),
+                },
             ];
             merger.merge(&p.original.id, sources, None)
         })
@@ -306,9 +316,11 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
         let (mut w, name) = output::create(Some(path))?;
         for m in &misses {
             serde_json::to_writer(&mut w, m)?;
-            w.write_all(b"\n").with_context(|| format!("cannot write {}", name.display()))?;
+            w.write_all(b"\n")
+                .with_context(|| format!("cannot write {}", name.display()))?;
         }
-        w.flush().with_context(|| format!("cannot write {}", name.display()))?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", name.display()))?;
     }
     let neutral: usize = pairs.iter().map(|p| p.neutral).sum();
     let (mut out, name) = output::create(None)?;

@@ -294,7 +294,9 @@ fn explained(a: &[String], b: &[String]) -> bool {
             || super::slots::weekday(w).is_some()
             || super::slots::is_number_word(w)
     };
-    a.iter().zip(b).all(|(x, y)| x == y || typed(x) && typed(y) || similar_names(x, y))
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| x == y || typed(x) && typed(y) || similar_names(x, y))
 }
 
 /// Whether `short` appears in `long` as a run of consecutive words.
@@ -305,12 +307,16 @@ fn contains_run(long: &[String], short: &[String]) -> bool {
 fn actors(a: &Side, b: &Side, out: &mut Vec<Found>) {
     let same = |p: &Vec<String>, q: &Vec<String>| {
         let sub = |s: &Vec<String>, t: &Vec<String>| {
-            s.iter().all(|w| t.iter().any(|v| v == w || similar_names(v, w)))
+            s.iter()
+                .all(|w| t.iter().any(|v| v == w || similar_names(v, w)))
         };
         sub(p, q) || sub(q, p)
     };
-    let covered = |p: &[Vec<String>], q: &[Vec<String>]| p.iter().all(|n| q.iter().any(|m| same(n, m)));
-    let differ = |x: &ActorSlot, y: &ActorSlot| !(covered(&x.names, &y.names) && covered(&y.names, &x.names));
+    let covered =
+        |p: &[Vec<String>], q: &[Vec<String>]| p.iter().all(|n| q.iter().any(|m| same(n, m)));
+    let differ = |x: &ActorSlot, y: &ActorSlot| {
+        !(covered(&x.names, &y.names) && covered(&y.names, &x.names))
+    };
     // Actors of the same verb are compared; then, if one actor of each side
     // is left (other verbs: blocked / vetoed), those two.
     let mut left_b: Vec<&ActorSlot> = b.slots.actors.iter().collect();
@@ -320,7 +326,13 @@ fn actors(a: &Side, b: &Side, out: &mut Vec<Found>) {
             Some(i) => {
                 let y = left_b.remove(i);
                 if differ(x, y) {
-                    out.push(found(DiscrepancyKind::Actor, a, vec![x.tokens.clone()], b, vec![y.tokens.clone()]));
+                    out.push(found(
+                        DiscrepancyKind::Actor,
+                        a,
+                        vec![x.tokens.clone()],
+                        b,
+                        vec![y.tokens.clone()],
+                    ));
                 }
             }
             None => left_a.push(x),
@@ -328,7 +340,13 @@ fn actors(a: &Side, b: &Side, out: &mut Vec<Found>) {
     }
     if let ([x], [y]) = (left_a.as_slice(), left_b.as_slice()) {
         if differ(x, y) {
-            out.push(found(DiscrepancyKind::Actor, a, vec![x.tokens.clone()], b, vec![y.tokens.clone()]));
+            out.push(found(
+                DiscrepancyKind::Actor,
+                a,
+                vec![x.tokens.clone()],
+                b,
+                vec![y.tokens.clone()],
+            ));
         }
     }
 }
@@ -355,12 +373,20 @@ pub fn similar_names(a: &str, b: &str) -> bool {
     if len < 4 || ca[0] != cb[0] {
         return false;
     }
-    let (short, long) = if ca.len() < cb.len() { (&ca, &cb) } else { (&cb, &ca) };
+    let (short, long) = if ca.len() < cb.len() {
+        (&ca, &cb)
+    } else {
+        (&cb, &ca)
+    };
     if long.len() == short.len() + 1 {
         // One letter more: a variant only if it doubles its neighbour.
-        if let Some(k) = (0..short.len()).find(|&k| short[k] != long[k]).or(Some(short.len())) {
+        if let Some(k) = (0..short.len())
+            .find(|&k| short[k] != long[k])
+            .or(Some(short.len()))
+        {
             if long[..k] == short[..k] && long[k + 1..] == short[k..] {
-                return k > 0 && long[k] == long[k - 1] || k + 1 < long.len() && long[k] == long[k + 1];
+                return k > 0 && long[k] == long[k - 1]
+                    || k + 1 < long.len() && long[k] == long[k + 1];
             }
         }
     }

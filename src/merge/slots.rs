@@ -802,10 +802,7 @@ mod tests {
         assert_eq!(s[1].numbers[0].unit.as_deref(), Some("day"));
         let (_, s) = slots("France has decided to gather a meeting, after Russia last week vetoed a draft resolution that sought a cease-fire in Aleppo.");
         let last = s.last().unwrap();
-        assert_eq!(
-            last.actors[0].names,
-            [vec!["russia".to_string()]]
-        );
+        assert_eq!(last.actors[0].names, [vec!["russia".to_string()]]);
         assert_eq!(last.times[0].key, "last week");
         let (_, s) = slots("The draft was vetoed by Russia and China on 2 December 2016, and 1.5 million people fled.");
         assert_eq!(s[0].actors[0].names.len(), 2);
@@ -824,9 +821,6 @@ mod tests {
         assert_eq!(s[0].quotes.len(), 1);
         assert_eq!(s[0].quotes[0].words[..3], ["we", "obviously", "talked"]);
         assert_eq!(s[0].quotes[0].speaker.as_deref(), Some("kerry"));
-        assert_eq!(
-            s[0].actors[0].names,
-            [vec!["kerry".to_string()]]
-        );
+        assert_eq!(s[0].actors[0].names, [vec!["kerry".to_string()]]);
     }
 }

@@ -188,7 +188,9 @@ fn tokenize_line(raw: &str, base: usize, out: &mut Vec<Token>) {
             .next_back()
             .is_some_and(|c| ",.!?".contains(c));
         let (opens, closes) = match first {
-            '“' | '«' | '„' if !word_after && after.is_some_and(|c| ",.;:".contains(c)) => (false, true),
+            '“' | '«' | '„' if !word_after && after.is_some_and(|c| ",.;:".contains(c)) => {
+                (false, true)
+            }
             '“' | '«' | '„' => (true, false),
             '”' | '»' => (false, true),
             '"' if word_after && !word_before => (true, false),

@@ -1,0 +1,451 @@
+//! End-to-end tests of `newsdedup merge` and `merge-eval`: the Hamburg
+//! golden story (seeds 002 and 003), the HTML page, every ECB+ event, errors.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use common::{bin, read_jsonl, testdata};
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+/// The seeds' texts by id (spans point into these).
+fn seed_texts() -> BTreeMap<String, String> {
+    read_jsonl(&testdata("seeds.jsonl"))
+        .into_iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The merged story of the Hamburg event, from the seeds clustered as usual.
+fn hamburg() -> Value {
+    let out = bin()
+        .args(["merge", "--format", "json"])
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stories: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(stories.len(), 1, "only 002 and 003 share an event");
+    let story = stories.into_iter().next().unwrap();
+    let ids: Vec<&str> = story["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["002_a4d316c33a6c514d", "003_3789953b1d177a1f"]);
+    story
+}
+
+fn arr(v: &Value) -> &Vec<Value> {
+    v.as_array().unwrap()
+}
+
+fn text(v: &Value) -> &str {
+    v["text"].as_str().unwrap()
+}
+
+/// The discrepancies of one kind, as lists of (source, value text).
+fn of_kind<'a>(story: &'a Value, kind: &str) -> Vec<&'a Value> {
+    arr(&story["discrepancies"])
+        .iter()
+        .filter(|d| d["kind"] == kind)
+        .collect()
+}
+
+fn values(d: &Value) -> Vec<(u64, &str)> {
+    arr(&d["values"])
+        .iter()
+        .map(|v| (v["source"].as_u64().unwrap(), text(v)))
+        .collect()
+}
+
+#[test]
+fn hamburg_golden_story() {
+    let story = hamburg();
+    let facts = arr(&story["facts"]);
+    let fact_with = |a: &str, b: &str| -> &Value {
+        facts
+            .iter()
+            .find(|f| {
+                let c = arr(&f["claims"]);
+                // The texts are as scraped: non-breaking spaces included.
+                let plain = |v: &Value| text(v).replace('\u{a0}', " ");
+                c.len() == 2 && plain(&c[0]).contains(a) && plain(&c[1]).contains(b)
+            })
+            .unwrap_or_else(|| panic!("no fact with {a:?} / {b:?}"))
+    };
+    let number = |f: &Value| f["fact"].as_u64().unwrap();
+
+    // The Kerry quote: shared, and worded differently.
+    let quote_fact = fact_with(
+        "extraordinarily dire situation in Aleppo",
+        "extraordinarily dire situation in Aleppo",
+    );
+    let quotes = of_kind(&story, "quote");
+    let q = quotes
+        .iter()
+        .find(|d| d["fact"].as_u64() == Some(number(quote_fact)))
+        .expect("quote discrepancy on the Kerry quote");
+    let v = values(q);
+    assert!(
+        v.iter().any(|(s, t)| *s == 1
+            && t.starts_with("We obviously talked")
+            && t.ends_with("where we are on it")),
+        "{v:?}"
+    );
+    assert!(
+        v.iter()
+            .any(|(s, t)| *s == 0 && t.ends_with("to see where we are")),
+        "{v:?}"
+    );
+    assert_eq!(q["detail"], "shortened");
+
+    // Sergei / Sergey: a name variant.
+    let names: Vec<Vec<(u64, &str)>> = of_kind(&story, "name_variant")
+        .into_iter()
+        .map(values)
+        .collect();
+    assert!(
+        names.contains(&vec![(0, "Sergei"), (1, "Sergey")]),
+        "{names:?}"
+    );
+
+    // The UN resolution: one fact, with actor and time reference differences.
+    let un = fact_with(
+        "blocked a UN Security Council resolution",
+        "vetoed a draft resolution",
+    );
+    let on_un = |kind: &str| -> Vec<(u64, &str)> {
+        of_kind(&story, kind)
+            .into_iter()
+            .find(|d| d["fact"].as_u64() == Some(number(un)))
+            .map(values)
+            .unwrap_or_else(|| panic!("no {kind} discrepancy on the resolution"))
+    };
+    assert_eq!(on_un("actor"), [(0, "Russia and China"), (1, "Russia")]);
+    assert_eq!(on_un("time_reference"), [(0, "Monday"), (1, "last week")]);
+
+    // The Saturday meeting in Paris: shared.
+    let paris = fact_with("Paris", "Saturday in Paris");
+    assert!(text(&arr(&paris["claims"])[0]).contains("Saturday"));
+
+    // "a meeting lasting about one hour" is 002's alone.
+    let unique = arr(&story["unique"]);
+    assert!(unique
+        .iter()
+        .any(|c| c["source"] == 0 && text(c).contains("a meeting lasting about one hour")));
+    assert!(!facts
+        .iter()
+        .flat_map(|f| arr(&f["claims"]))
+        .any(|c| text(c).contains("lasting about one hour")));
+
+    // Wednesday / Thursday: the date of the talks differs.
+    let dates: Vec<Vec<(u64, &str)>> = of_kind(&story, "date").into_iter().map(values).collect();
+    assert!(
+        dates.contains(&vec![(0, "Wednesday"), (1, "Thursday")]),
+        "{dates:?}"
+    );
+}
+
+#[test]
+fn hamburg_boilerplate_is_never_a_fact_and_spans_point_into_the_text() {
+    let story = hamburg();
+    let texts = seed_texts();
+    let claims: Vec<&Value> = arr(&story["facts"])
+        .iter()
+        .flat_map(|f| arr(&f["claims"]))
+        .chain(arr(&story["unique"]))
+        .collect();
+    assert!(claims.len() > 20);
+    for c in &claims {
+        let t = text(c);
+        for chrome in [
+            "Anadolu Agency website",
+            "Bu haberi paylaşın",
+            "Related topics",
+            "contributed to this report",
+        ] {
+            assert!(!t.contains(chrome), "boilerplate as a claim: {t}");
+        }
+        let source = &texts[c["id"].as_str().unwrap()];
+        let span = arr(&c["span"]);
+        let (a, b) = (
+            span[0].as_u64().unwrap() as usize,
+            span[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&source[a..b], t, "claim span");
+    }
+    let left: Vec<&str> = arr(&story["boilerplate"]).iter().map(text).collect();
+    for chrome in ["Related topics", "Bu haberi paylaşın"] {
+        assert!(left.contains(&chrome), "{left:?}");
+    }
+    assert!(left
+        .iter()
+        .any(|l| l.starts_with("Anadolu Agency website contains only a portion")));
+    for d in arr(&story["discrepancies"]) {
+        for v in arr(&d["values"]) {
+            let source = &texts[v["id"].as_str().unwrap()];
+            let span = arr(&v["span"]);
+            assert_eq!(
+                &source[span[0].as_u64().unwrap() as usize..span[1].as_u64().unwrap() as usize],
+                text(v)
+            );
+        }
+    }
+}
+
+#[test]
+fn html_page_links_every_fact_and_discrepancy_to_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = hamburg();
+    bin()
+        .args(["merge", "--format", "html", "-o"])
+        .arg(dir.path())
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .success();
+    let event = story["event"].as_str().unwrap();
+    let index = fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let page_name = format!("event-{event}.html");
+    assert!(index.contains(&page_name));
+    let html = Html::parse_document(&fs::read_to_string(dir.path().join(&page_name)).unwrap());
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    let texts = seed_texts();
+    let ids: Vec<&str> = arr(&story["sources"])
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    // The target of a link: an element with that id whose text is exactly
+    // the bytes it names in the source text.
+    let check_target = |href: &str| -> String {
+        let id = href.strip_prefix('#').expect("in-page link");
+        let target = html
+            .select(&sel(&format!("[id=\"{id}\"]")))
+            .next()
+            .unwrap_or_else(|| panic!("link to missing id {id}"));
+        let source: usize = id[1..].split('-').next().unwrap().parse().unwrap();
+        let (a, b): (usize, usize) = (
+            target.value().attr("data-start").unwrap().parse().unwrap(),
+            target.value().attr("data-end").unwrap().parse().unwrap(),
+        );
+        let shown: String = target.text().collect();
+        assert_eq!(shown, &texts[ids[source - 1]][a..b], "text of {id}");
+        shown
+    };
+
+    let rows: Vec<_> = html.select(&sel("tr.fact")).collect();
+    let facts = arr(&story["facts"]);
+    assert_eq!(rows.len(), facts.len());
+    for (row, fact) in rows.iter().zip(facts) {
+        assert_eq!(
+            row.value().attr("id").unwrap(),
+            format!("fact-{}", fact["fact"])
+        );
+        let links: Vec<_> = row.select(&sel("a.claim")).collect();
+        assert_eq!(links.len(), arr(&fact["claims"]).len());
+        for (link, claim) in links.iter().zip(arr(&fact["claims"])) {
+            assert_eq!(
+                check_target(link.value().attr("href").unwrap()),
+                text(claim)
+            );
+        }
+        // Each kind found in the fact is shown on its row.
+        let in_fact = fact["discrepancies"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for d in in_fact.iter().map(|d| d.as_u64().unwrap() as usize) {
+            let kind = arr(&story["discrepancies"])[d]["kind"].as_str().unwrap();
+            assert!(
+                row.select(&sel(&format!("mark.k-{kind}"))).next().is_some(),
+                "{kind} not marked in fact {}",
+                fact["fact"]
+            );
+        }
+    }
+    let items: Vec<_> = html.select(&sel("li.discrepancy")).collect();
+    let discrepancies = arr(&story["discrepancies"]);
+    assert_eq!(items.len(), discrepancies.len());
+    for (li, d) in items.iter().zip(discrepancies) {
+        assert_eq!(
+            li.select(&sel(".kind"))
+                .next()
+                .unwrap()
+                .text()
+                .collect::<String>(),
+            d["kind"].as_str().unwrap()
+        );
+        let fact_link = li.select(&sel("a[href^=\"#fact-\"]")).next().unwrap();
+        assert_eq!(
+            fact_link.value().attr("href").unwrap(),
+            format!("#fact-{}", d["fact"])
+        );
+        let links: Vec<_> = li.select(&sel("a.value")).collect();
+        assert_eq!(links.len(), arr(&d["values"]).len());
+        for (link, v) in links.iter().zip(arr(&d["values"])) {
+            let shown = check_target(link.value().attr("href").unwrap());
+            assert!(shown.contains(text(v)), "{shown} / {}", text(v));
+        }
+    }
+    let unique: Vec<_> = html.select(&sel("ul.unique a.claim")).collect();
+    assert_eq!(unique.len(), arr(&story["unique"]).len());
+    for link in unique {
+        check_target(link.value().attr("href").unwrap());
+    }
+    // Boilerplate is shown struck out in the source text, never in a fact row.
+    assert!(html
+        .select(&sel(".text .boilerplate"))
+        .any(|b| b.text().collect::<String>() == "Bu haberi paylaşın"));
+}
+
+#[test]
+fn markdown_lists_shared_facts_discrepancies_and_unique_claims() {
+    let out = bin()
+        .args(["merge", "--format", "md"])
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(out).unwrap();
+    assert!(md.starts_with("# Event "));
+    assert!(md.ends_with('\n'));
+    for want in [
+        "## Discrepancies",
+        "- **name_variant** (fact 1): S1 “Sergei” · S2 “Sergey”",
+        "## Shared facts",
+        "## Only in one source",
+        "S1: After a meeting lasting about one hour",
+    ] {
+        assert!(md.contains(want), "missing {want:?} in\n{md}");
+    }
+}
+
+#[test]
+fn every_ecbplus_event_merges_and_the_output_is_stable() {
+    let run = |threads: &str| {
+        bin()
+            .args([
+                "--threads",
+                threads,
+                "merge",
+                "--event-field",
+                "event",
+                "--format",
+                "json",
+            ])
+            .arg(testdata("ecbplus/docs.jsonl"))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"), "same bytes whatever the threads");
+    let stories: Vec<Value> = String::from_utf8(one)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let docs = read_jsonl(&testdata("ecbplus/docs.jsonl"));
+    let mut events: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &docs {
+        *events.entry(d["event"].as_str().unwrap()).or_default() += 1;
+    }
+    // Each event with two distinct sources is merged (copies collapse first).
+    let merged: Vec<&str> = stories
+        .iter()
+        .map(|s| s["event"].as_str().unwrap())
+        .collect();
+    assert!(
+        merged.len() >= events.values().filter(|&&n| n >= 3).count(),
+        "{} of {} events",
+        merged.len(),
+        events.len()
+    );
+    for s in &stories {
+        assert!(arr(&s["sources"]).len() >= 2);
+        assert!(events.contains_key(s["event"].as_str().unwrap()));
+    }
+    let facts: usize = stories.iter().map(|s| arr(&s["facts"]).len()).sum();
+    assert!(facts > 100, "{facts} facts over all events");
+}
+
+#[test]
+fn injected_discrepancies_are_found_per_kind() {
+    let out = bin()
+        .args(["merge-eval", "--from"])
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    let mut kinds = 0;
+    for line in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| kind"))
+    {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let injected: usize = cells[2].parse().unwrap();
+        let recall: f64 = cells[4].parse().unwrap();
+        let precision: f64 = cells[7].parse().unwrap();
+        assert!(injected >= 300, "{line}");
+        assert!(recall >= 0.90 && precision >= 0.90, "below target: {line}");
+        kinds += 1;
+    }
+    assert_eq!(kinds, 6, "{table}");
+}
+
+#[test]
+fn one_event_by_hand_and_clear_errors() {
+    let seeds = testdata("seeds");
+    let out = bin()
+        .args(["merge", "--one-event", "--format", "json"])
+        .arg(seeds.join("002_a4d316c33a6c514d.txt"))
+        .arg(seeds.join("003_3789953b1d177a1f.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let story: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(story["event"], "1");
+    assert_eq!(arr(&story["sources"]).len(), 2);
+
+    let err = bin()
+        .args(["merge", "--event", "99"])
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&err).contains("no event \"99\" in the input"));
+    let err = bin()
+        .args(["merge", "--format", "html"])
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&err).contains("name a directory"));
+}
