@@ -510,6 +510,9 @@ fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
     out
 }
 
+/// Where an edit landed in an edited line: (edit, start, end).
+type EditMark = (usize, usize, usize);
+
 /// Makes the edited version of one article, or `None` when no edit fits.
 pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
     let text = &original.text;
@@ -558,7 +561,7 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
     edits.sort_by_key(|e| e.range.start);
     // Apply the edits line by line, then move the last paragraph up one place.
     // Each line: its edited text and, per edit, (edit, start, end) in it.
-    let mut lines: Vec<(String, Vec<(usize, usize, usize)>)> = Vec::new();
+    let mut lines: Vec<(String, Vec<EditMark>)> = Vec::new();
     let mut offset = 0;
     for line in text.split('\n') {
         let (ls, le) = (offset, offset + line.len());
