@@ -379,6 +379,24 @@ fn every_ecbplus_event_merges_and_the_output_is_stable() {
         merged.len(),
         events.len()
     );
+    // Every article is a source (or a copy of one) of exactly one event.
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &stories {
+        for src in arr(&s["sources"]) {
+            assert!(
+                seen.insert(src["id"].as_str().unwrap().to_string()),
+                "{} twice",
+                src["id"]
+            );
+            for copy in src["copies"].as_array().cloned().unwrap_or_default() {
+                assert!(
+                    seen.insert(copy.as_str().unwrap().to_string()),
+                    "{copy} twice"
+                );
+            }
+        }
+    }
+    assert!(merged.len() <= events.len());
     for s in &stories {
         assert!(arr(&s["sources"]).len() >= 2);
         assert!(events.contains_key(s["event"].as_str().unwrap()));

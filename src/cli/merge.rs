@@ -1,7 +1,7 @@
 //! `newsdedup merge`: merged stories of events (shared facts, claims of one
 //! source, discrepancies) as JSON, Markdown or HTML.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -81,13 +81,14 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let mut order: Vec<String> = Vec::new();
     let mut sources: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     let mut copies: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut unlabelled = 0usize;
     for row in 0..table.len() as u32 {
         let Some(event) = event_of_row[row as usize].as_deref() else {
             unlabelled += 1;
             continue;
         };
-        if !sources.contains_key(event) {
+        if seen.insert(event) {
             order.push(event.to_string());
         }
         let copy_of = outcome
@@ -105,7 +106,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(wanted) = &args.event {
-        if !sources.contains_key(wanted.as_str()) {
+        if !seen.contains(wanted.as_str()) {
             let known: Vec<&str> = order.iter().take(10).map(String::as_str).collect();
             bail!(
                 "no event {wanted:?} in the input (events: {}{})",
@@ -117,7 +118,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     }
     let (chosen, small): (Vec<&String>, Vec<&String>) = order
         .iter()
-        .partition(|e| sources[e.as_str()].len() >= args.min_sources);
+        .partition(|e| sources.get(e.as_str()).map_or(0, Vec::len) >= args.min_sources);
     let stories: Vec<MergedStory> = chosen
         .par_iter()
         .map(|event| {
