@@ -448,22 +448,19 @@ fn one_event_by_hand_and_clear_errors() {
     assert_eq!(story["event"], "1");
     assert_eq!(arr(&story["sources"]).len(), 2);
 
-    let err = bin()
-        .args(["merge", "--event", "99"])
-        .arg(testdata("seeds.jsonl"))
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&err).contains("no event \"99\" in the input"));
-    let err = bin()
-        .args(["merge", "--format", "html"])
-        .arg(testdata("seeds.jsonl"))
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&err).contains("name a directory"));
+    for (flags, message) in [
+        (&["--event", "99"][..], "no event \"99\" in the input"),
+        (&["--format", "html"][..], "name a directory"),
+    ] {
+        let err = bin()
+            .arg("merge")
+            .args(flags)
+            .arg(testdata("seeds.jsonl"))
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        assert!(String::from_utf8_lossy(&err).contains(message), "{flags:?}");
+    }
 }

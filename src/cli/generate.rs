@@ -5,24 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use newsdedup::synth::{generate, SynthConfig};
-use newsdedup::{Corpus, InputSpec};
 
 use super::args::GenerateArgs;
 use super::output;
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
-    let corpus = Corpus::open(&[InputSpec::Path(args.from.clone())])?;
-    let mut originals = Vec::new();
-    for record in corpus.records() {
-        let record = record?;
-        let article = record
-            .parse()
-            .map_err(|reason| newsdedup::Error::BadRecord {
-                location: record.location.clone(),
-                reason,
-            })?;
-        originals.push(article);
-    }
+    let originals = output::read_all(&args.from)?;
     let config = SynthConfig {
         tier: args.tier,
         variants: args.variants,

@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use newsdedup::events::EventClusterer;
 use newsdedup::inject::{make_pair, score_pair, KindScore, Pair};
 use newsdedup::merge::{DiscrepancyKind, MergeConfig, MergedStory, Merger, Source};
-use newsdedup::{merge_report, Article, Corpus, Deduplicator, InputSpec};
+use newsdedup::{merge_report, Article, Corpus, Deduplicator};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -263,18 +263,7 @@ fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
 /// `newsdedup merge-eval`: inject discrepancies into real articles, merge
 /// each original with its edited version, and print recall and precision per kind.
 pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
-    let corpus = Corpus::open(&[InputSpec::Path(args.from.clone())])?;
-    let mut originals = Vec::new();
-    for record in corpus.records() {
-        let record = record?;
-        let article = record
-            .parse()
-            .map_err(|reason| newsdedup::Error::BadRecord {
-                location: record.location.clone(),
-                reason,
-            })?;
-        originals.push(article);
-    }
+    let originals = output::read_all(&args.from)?;
     let pairs: Vec<Pair> = originals
         .iter()
         .filter_map(|a| make_pair(a, args.seed))

@@ -22,3 +22,21 @@ pub fn create(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, PathBuf)> 
         )),
     }
 }
+
+/// Every article of one input, failing on the first bad record (for
+/// generators, whose input must be clean).
+pub fn read_all(path: &Path) -> anyhow::Result<Vec<newsdedup::Article>> {
+    let corpus = newsdedup::Corpus::open(&[newsdedup::InputSpec::Path(path.to_path_buf())])?;
+    let mut articles = Vec::new();
+    for record in corpus.records() {
+        let record = record?;
+        let article = record
+            .parse()
+            .map_err(|reason| newsdedup::Error::BadRecord {
+                location: record.location.clone(),
+                reason,
+            })?;
+        articles.push(article);
+    }
+    Ok(articles)
+}
