@@ -222,10 +222,13 @@ struct Edit {
 
 /// Candidate edits of one kind.
 fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> Vec<Edit> {
+    if kind == DiscrepancyKind::Quote {
+        return quote_edits(text, ws, rng);
+    }
     let mut out = Vec::new();
     let gap = |a: &Word, b: &Word| &text[a.end..b.start];
     for (i, w) in ws.iter().enumerate() {
-        if !w.story || w.quoted && kind != DiscrepancyKind::Quote {
+        if !w.story || w.quoted {
             continue;
         }
         let prev = i
@@ -393,11 +396,8 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
                     sentence: w.sentence,
                 });
             }
-            DiscrepancyKind::Quote => {}
+            DiscrepancyKind::Quote => {} // quote_edits, above
         }
-    }
-    if kind == DiscrepancyKind::Quote {
-        out = quote_edits(text, ws, rng);
     }
     out
 }

@@ -9,16 +9,9 @@ use std::path::Path;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::merge::{Claim, Discrepancy, MergedStory};
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        action: "cannot write",
-        path: path.to_path_buf(),
-        source,
-    }
-}
+use crate::report::{io_err, write_line};
 
 /// Writes one JSON line per story.
 ///
@@ -26,10 +19,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// Writing `out`.
 pub fn write_json(stories: &[MergedStory], out: &mut dyn Write, name: &Path) -> Result<()> {
     for story in stories {
-        let line = serde_json::to_string(story).expect("merged stories serialize");
-        out.write_all(line.as_bytes())
-            .and_then(|()| out.write_all(b"\n"))
-            .map_err(io_err(name))?;
+        write_line(out, story, name)?;
     }
     out.flush().map_err(io_err(name))
 }
@@ -260,8 +250,8 @@ fn nest(mut marks: Vec<Mark>) -> Vec<Mark> {
     placed
 }
 
-/// The source text as HTML with the placed marks (already nested).
-fn marked_text(text: &str, marks: &[Mark]) -> String {
+/// The text as HTML with the placed marks (already nested) as `tag` elements.
+fn marked_text(text: &str, marks: &[Mark], tag: &str) -> String {
     let mut html = String::new();
     let mut at = 0usize;
     let mut open: Vec<usize> = Vec::new();
@@ -271,7 +261,7 @@ fn marked_text(text: &str, marks: &[Mark]) -> String {
                 break;
             }
             html.push_str(&esc(&text[*at..e]));
-            html.push_str("</span>");
+            let _ = write!(html, "</{tag}>");
             *at = e;
             open.pop();
         }
@@ -281,7 +271,7 @@ fn marked_text(text: &str, marks: &[Mark]) -> String {
         html.push_str(&esc(&text[at..m.start]));
         let _ = write!(
             html,
-            "<span id=\"{}\" class=\"{}\" data-start=\"{}\" data-end=\"{}\" title=\"{}\">",
+            "<{tag} id=\"{}\" class=\"{}\" data-start=\"{}\" data-end=\"{}\" title=\"{}\">",
             attr(&m.id),
             attr(&m.class),
             m.start,
@@ -447,9 +437,7 @@ pub fn html_page(story: &MergedStory) -> String {
                                 })
                         })
                         .collect();
-                    let inner = marked_text(&c.text, &nest(local))
-                        .replace("<span", "<mark")
-                        .replace("</span>", "</mark>");
+                    let inner = marked_text(&c.text, &nest(local), "mark");
                     let _ = write!(
                         h,
                         "<td><a class=\"claim\" href=\"#{}\">{inner}</a></td>",
@@ -517,7 +505,7 @@ pub fn html_page(story: &MergedStory) -> String {
             label(s),
             esc(&src.id),
             src.title.as_deref().map(|t| format!(" · {}", esc(t))).unwrap_or_default(),
-            marked_text(&src.text, &placed[s])
+            marked_text(&src.text, &placed[s], "span")
         );
     }
     h.push_str("</body>\n</html>\n");

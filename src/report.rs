@@ -18,7 +18,11 @@ pub(crate) fn io_err(name: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io("cannot write", name, e)
 }
 
-pub(crate) fn write_line(out: &mut dyn Write, value: &Value, name: &Path) -> Result<()> {
+pub(crate) fn write_line(
+    out: &mut dyn Write,
+    value: &impl serde::Serialize,
+    name: &Path,
+) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(|e| io_err(name)(e.into()))?;
     out.write_all(b"\n").map_err(io_err(name))
 }

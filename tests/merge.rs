@@ -23,18 +23,19 @@ fn seed_texts() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Runs a command that must succeed; its standard output.
+fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
+    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+}
+
 /// The merged story of the Hamburg event, from the seeds clustered as usual.
 fn hamburg() -> Value {
-    let out = bin()
-        .args(["merge", "--format", "json"])
-        .arg(testdata("seeds.jsonl"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let stories: Vec<Value> = String::from_utf8(out)
-        .unwrap()
+    let out = stdout_of(
+        bin()
+            .args(["merge", "--format", "json"])
+            .arg(testdata("seeds.jsonl")),
+    );
+    let stories: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -314,15 +315,11 @@ fn html_page_links_every_fact_and_discrepancy_to_its_span() {
 
 #[test]
 fn markdown_lists_shared_facts_discrepancies_and_unique_claims() {
-    let out = bin()
-        .args(["merge", "--format", "md"])
-        .arg(testdata("seeds.jsonl"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let md = String::from_utf8(out).unwrap();
+    let md = stdout_of(
+        bin()
+            .args(["merge", "--format", "md"])
+            .arg(testdata("seeds.jsonl")),
+    );
     assert!(md.starts_with("# Event "));
     assert!(md.ends_with('\n'));
     for want in [
@@ -339,27 +336,23 @@ fn markdown_lists_shared_facts_discrepancies_and_unique_claims() {
 #[test]
 fn every_ecbplus_event_merges_and_the_output_is_stable() {
     let run = |threads: &str| {
-        bin()
-            .args([
-                "--threads",
-                threads,
-                "merge",
-                "--event-field",
-                "event",
-                "--format",
-                "json",
-            ])
-            .arg(testdata("ecbplus/docs.jsonl"))
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone()
+        stdout_of(
+            bin()
+                .args([
+                    "--threads",
+                    threads,
+                    "merge",
+                    "--event-field",
+                    "event",
+                    "--format",
+                    "json",
+                ])
+                .arg(testdata("ecbplus/docs.jsonl")),
+        )
     };
     let one = run("1");
     assert_eq!(one, run("2"), "same bytes whatever the threads");
-    let stories: Vec<Value> = String::from_utf8(one)
-        .unwrap()
+    let stories: Vec<Value> = one
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -407,15 +400,11 @@ fn every_ecbplus_event_merges_and_the_output_is_stable() {
 
 #[test]
 fn injected_discrepancies_are_found_per_kind() {
-    let out = bin()
-        .args(["merge-eval", "--from"])
-        .arg(testdata("ecbplus/docs.jsonl"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let table = String::from_utf8(out).unwrap();
+    let table = stdout_of(
+        bin()
+            .args(["merge-eval", "--from"])
+            .arg(testdata("ecbplus/docs.jsonl")),
+    );
     let mut kinds = 0;
     for line in table
         .lines()
@@ -435,16 +424,13 @@ fn injected_discrepancies_are_found_per_kind() {
 #[test]
 fn one_event_by_hand_and_clear_errors() {
     let seeds = testdata("seeds");
-    let out = bin()
-        .args(["merge", "--one-event", "--format", "json"])
-        .arg(seeds.join("002_a4d316c33a6c514d.txt"))
-        .arg(seeds.join("003_3789953b1d177a1f.txt"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let story: Value = serde_json::from_slice(&out).unwrap();
+    let out = stdout_of(
+        bin()
+            .args(["merge", "--one-event", "--format", "json"])
+            .arg(seeds.join("002_a4d316c33a6c514d.txt"))
+            .arg(seeds.join("003_3789953b1d177a1f.txt")),
+    );
+    let story: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(story["event"], "1");
     assert_eq!(arr(&story["sources"]).len(), 2);
 

@@ -38,43 +38,45 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     let outcome = dedup.run(&corpus, &bars)?;
     let table = &outcome.table;
 
-    // Every parsed article, by table row.
     let mut row_of_seq = vec![u32::MAX; outcome.stats.records];
     for row in 0..table.len() as u32 {
         row_of_seq[table.seq(row)] = row;
     }
+    // The event of each row, and the articles of the events to merge (one
+    // pass over the corpus; the texts of other events are not kept).
+    let wanted =
+        |e: Option<&str>| e.is_some() && args.event.as_deref().is_none_or(|w| Some(w) == e);
     let mut articles: Vec<Option<Article>> = vec![None; table.len()];
-    for record in corpus.records() {
-        let record = record?;
-        let Some(&row) = row_of_seq.get(record.seq).filter(|&&r| r != u32::MAX) else {
-            continue;
-        };
-        articles[row as usize] = record.parse().ok();
-    }
-
-    // The event of each row.
-    let event_of_row: Vec<Option<String>> = if args.one_event {
-        vec![Some("1".to_string()); table.len()]
-    } else if let Some(field) = &args.event_field {
-        articles
-            .iter()
-            .map(|a| a.as_ref().and_then(|a| field_value(a, field)))
-            .collect()
-    } else if let Some(path) = &args.events_from {
-        let map = read_events(path)?;
-        (0..table.len() as u32)
-            .map(|r| map.get(table.id(r)).cloned())
-            .collect()
-    } else {
-        let clusterer =
-            EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
-                .context("invalid settings")?;
-        let events = clusterer.run(&corpus, &outcome, &bars)?;
+    let event_of_row: Vec<Option<String>> = if let Some(field) = &args.event_field {
+        let mut events = vec![None; table.len()];
+        read_rows(&corpus, &row_of_seq, &mut articles, |row, article| {
+            events[row] = field_value(&article, field);
+            wanted(events[row].as_deref()).then_some(article)
+        })?;
         events
-            .event_of_row
-            .iter()
-            .map(|e| Some((e + 1).to_string()))
-            .collect()
+    } else {
+        let events: Vec<Option<String>> = if args.one_event {
+            vec![Some("1".to_string()); table.len()]
+        } else if let Some(path) = &args.events_from {
+            let map = read_events(path)?;
+            (0..table.len() as u32)
+                .map(|r| map.get(table.id(r)).cloned())
+                .collect()
+        } else {
+            let clusterer =
+                EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
+                    .context("invalid settings")?;
+            let events = clusterer.run(&corpus, &outcome, &bars)?;
+            events
+                .event_of_row
+                .iter()
+                .map(|e| Some((e + 1).to_string()))
+                .collect()
+        };
+        read_rows(&corpus, &row_of_seq, &mut articles, |row, article| {
+            wanted(events[row].as_deref()).then_some(article)
+        })?;
+        events
     };
 
     // Events in order of their first article; sources and their copies.
@@ -164,6 +166,26 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Parses every record that has a table row and stores what `keep` returns
+/// for it (by row).
+fn read_rows(
+    corpus: &Corpus,
+    row_of_seq: &[u32],
+    articles: &mut [Option<Article>],
+    mut keep: impl FnMut(usize, Article) -> Option<Article>,
+) -> anyhow::Result<()> {
+    for record in corpus.records() {
+        let record = record?;
+        let Some(&row) = row_of_seq.get(record.seq).filter(|&&r| r != u32::MAX) else {
+            continue;
+        };
+        if let Ok(article) = record.parse() {
+            articles[row as usize] = keep(row as usize, article);
+        }
+    }
+    Ok(())
+}
+
 /// An input field as an event label: a string, or a number written as JSON.
 fn field_value(article: &Article, field: &str) -> Option<String> {
     match field {
@@ -193,9 +215,8 @@ fn read_events(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
         let at = || format!("{}:{}", path.display(), n + 1);
         let value: Value =
             serde_json::from_str(&line).with_context(|| format!("{}: not JSON", at()))?;
-        if value.get("rejected").is_some()
-            || value.get("reason").is_some() && value.get("event").is_none()
-        {
+        // Rejected records are listed in a cluster file too; they have no event.
+        if value.get("status").and_then(Value::as_str) == Some("rejected") {
             continue;
         }
         let id = match value.get("id") {

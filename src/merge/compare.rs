@@ -155,38 +155,27 @@ fn numbers(a: &Side, b: &Side, out: &mut Vec<Found>) {
 }
 
 fn dates(a: &Side, b: &Side, out: &mut Vec<Found>) {
+    let values = |s: &Slots, class: u8| -> BTreeSet<DateValue> {
+        s.dates
+            .iter()
+            .filter(|d| d.value.class() == class)
+            .map(|d| d.value)
+            .collect()
+    };
+    // The tokens of `s`'s dates of this class that `other` does not give.
+    let only = |s: &Slots, class: u8, other: &BTreeSet<DateValue>| -> Vec<Range<usize>> {
+        s.dates
+            .iter()
+            .filter(|d| d.value.class() == class && !other.contains(&d.value))
+            .map(|d| d.tokens.clone())
+            .collect()
+    };
     for class in 0..4u8 {
-        let va: BTreeSet<DateValue> = a
-            .slots
-            .dates
-            .iter()
-            .filter(|d| d.value.class() == class)
-            .map(|d| d.value)
-            .collect();
-        let vb: BTreeSet<DateValue> = b
-            .slots
-            .dates
-            .iter()
-            .filter(|d| d.value.class() == class)
-            .map(|d| d.value)
-            .collect();
+        let (va, vb) = (values(a.slots, class), values(b.slots, class));
         if va.is_empty() || vb.is_empty() || va == vb {
             continue;
         }
-        let ra: Vec<_> = a
-            .slots
-            .dates
-            .iter()
-            .filter(|d| d.value.class() == class && !vb.contains(&d.value))
-            .map(|d| d.tokens.clone())
-            .collect();
-        let rb: Vec<_> = b
-            .slots
-            .dates
-            .iter()
-            .filter(|d| d.value.class() == class && !va.contains(&d.value))
-            .map(|d| d.tokens.clone())
-            .collect();
+        let (ra, rb) = (only(a.slots, class, &vb), only(b.slots, class, &va));
         if !ra.is_empty() && !rb.is_empty() {
             out.push(found(DiscrepancyKind::Date, a, ra, b, rb));
         }

@@ -72,7 +72,7 @@ pub(crate) struct ActorSlot {
     pub verb: String,
 }
 
-/// A name: a run of capitalized words, and each word's token.
+/// A name: a run of capitalized words (token range).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct NameRun {
     pub tokens: Range<usize>,
@@ -374,7 +374,7 @@ pub(crate) fn extract(
         }
         i += 1;
     }
-    slots.quotes = quotes(tokens, range.clone(), sentence.clone(), &slots.names);
+    slots.quotes = quotes(tokens, range.clone(), sentence.clone());
     slots.actors = actors(tokens, range, &slots.names);
     slots
 }
@@ -573,12 +573,7 @@ fn numbers(tokens: &[Token], range: Range<usize>, slots: &mut Slots, used: &[boo
 }
 
 /// Quotation parts of the claim (at least three words), with their speaker.
-fn quotes(
-    tokens: &[Token],
-    range: Range<usize>,
-    sentence: Range<usize>,
-    names: &[NameRun],
-) -> Vec<QuoteSlot> {
+fn quotes(tokens: &[Token], range: Range<usize>, sentence: Range<usize>) -> Vec<QuoteSlot> {
     let mut out = Vec::new();
     let mut k = range.start;
     while k < range.end {
@@ -610,7 +605,7 @@ fn quotes(
         }
     }
     if !out.is_empty() {
-        let speaker = speaker(tokens, sentence, names);
+        let speaker = speaker(tokens, sentence);
         for q in &mut out {
             q.speaker.clone_from(&speaker);
         }
@@ -623,7 +618,7 @@ fn is_quote_mark(t: &Token) -> bool {
 }
 
 /// The last word of the name nearest a speech verb outside the quotation.
-fn speaker(tokens: &[Token], sentence: Range<usize>, _names: &[NameRun]) -> Option<String> {
+fn speaker(tokens: &[Token], sentence: Range<usize>) -> Option<String> {
     let verb = (sentence.clone()).find(|&k| {
         !tokens[k].quoted
             && SPEECH_VERBS
