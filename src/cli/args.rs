@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(usize))]
     pub threads: Option<usize>,
 
+    /// Print each stage's wall time to stderr when it ends.
+    #[arg(long, global = true)]
+    pub timings: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -32,6 +32,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {threads} threads: {e}"))?;
     }
+    progress::show_timings(cli.timings);
     match cli.command {
         Command::Dedup(args) => dedup::run(&args),
         Command::Eval(args) => eval::run(&args),

@@ -1,15 +1,26 @@
 //! Progress bars on a terminal (indicatif); nothing when stderr is not one.
+//! With `--timings`, each stage's wall time goes to stderr when it ends.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use newsdedup::progress::{Progress, Stage};
+
+static TIMINGS: AtomicBool = AtomicBool::new(false);
+
+/// Whether stages report their wall time (`--timings`).
+pub fn show_timings(on: bool) {
+    TIMINGS.store(on, Ordering::Relaxed);
+}
 
 /// Shows one bar per stage on stderr when it is a terminal.
 pub struct Bars {
     enabled: bool,
     bar: Mutex<Option<ProgressBar>>,
+    started: Mutex<Option<(Stage, Instant)>>,
 }
 
 impl Bars {
@@ -17,12 +28,16 @@ impl Bars {
         Bars {
             enabled: std::io::stderr().is_terminal(),
             bar: Mutex::new(None),
+            started: Mutex::new(None),
         }
     }
 }
 
 impl Progress for Bars {
     fn begin(&self, stage: Stage, total: Option<u64>) {
+        if TIMINGS.load(Ordering::Relaxed) {
+            *self.started.lock().expect("progress lock") = Some((stage, Instant::now()));
+        }
         if !self.enabled {
             return;
         }
@@ -54,6 +69,9 @@ impl Progress for Bars {
     fn end(&self) {
         if let Some(bar) = self.bar.lock().expect("progress lock").take() {
             bar.finish_and_clear();
+        }
+        if let Some((stage, at)) = self.started.lock().expect("progress lock").take() {
+            eprintln!("{stage}: {:.2} s", at.elapsed().as_secs_f64());
         }
     }
 }
