@@ -9,6 +9,9 @@
 //! article's own sentences, is chrome. Comparing with the article's own
 //! sentences keeps a story that was republished many times intact.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -114,6 +117,19 @@ const CHROME_PHRASES: &[&str] = &[
     "contributed to this report",
 ];
 
+/// The first of [`CHROME_PHRASES`] (in list order) the line contains, found
+/// in one pass over the line.
+fn chrome_phrase(line: &str) -> Option<&'static str> {
+    static MATCHER: OnceLock<AhoCorasick> = OnceLock::new();
+    let matcher = MATCHER
+        .get_or_init(|| AhoCorasick::new(CHROME_PHRASES).expect("the phrases are plain strings"));
+    matcher
+        .find_overlapping_iter(line)
+        .map(|m| m.pattern().as_usize())
+        .min()
+        .map(|i| CHROME_PHRASES[i])
+}
+
 /// Longest line (in words) the phrase and fragment rules apply to: a long
 /// sentence that mentions "copyright" is news, not chrome.
 const RULE_MAX_WORDS: usize = 40;
@@ -133,7 +149,7 @@ pub fn line_rule(line: &str) -> Option<Reason> {
     if words > RULE_MAX_WORDS {
         return None;
     }
-    if let Some(p) = CHROME_PHRASES.iter().find(|p| line.contains(*p)) {
+    if let Some(p) = chrome_phrase(line) {
         return Some(Reason::Phrase(p));
     }
     let pipes = line.matches('|').count();
