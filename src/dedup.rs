@@ -158,7 +158,7 @@ pub struct DuplicateGroup {
     pub members: Vec<Member>,
 }
 
-/// A removed copy with its estimated similarity to the kept article.
+/// A removed copy with its similarity to the kept article.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Member {
     pub row: u32,
@@ -166,6 +166,9 @@ pub struct Member {
     pub similarity: f64,
     /// Share of this article's shingles found in the representative.
     pub containment: f64,
+    /// The removed copy this one verified against, when it did not verify
+    /// against the representative itself (see [`Deduplicator`]'s stars).
+    pub via: Option<u32>,
 }
 
 /// Counts for the summary line.
@@ -227,6 +230,10 @@ pub struct Deduplicator {
     config: DedupConfig,
     hasher: MinHasher,
     lsh: LshParams,
+    /// `min_agreeing[q]`: fewest agreeing slots a pair whose weakest
+    /// acceptable Jaccard is `q / JACCARD_STEPS` shows with probability
+    /// at least [`MISS_PROBABILITY`].
+    min_agreeing: Vec<u16>,
 }
 
 /// One record after the parallel part of signing.
@@ -249,10 +256,14 @@ impl Deduplicator {
         config.validate()?;
         let hasher = MinHasher::new(config.minhash)?;
         let lsh = config.lsh_params();
+        let min_agreeing = (0..=JACCARD_STEPS)
+            .map(|q| binomial_quantile(config.minhash.num_perm, q as f64 / JACCARD_STEPS as f64))
+            .collect();
         Ok(Deduplicator {
             config,
             hasher,
             lsh,
+            min_agreeing,
         })
     }
 
@@ -448,8 +459,8 @@ impl Deduplicator {
         })
     }
 
-    /// LSH candidates band by band (then slot by slot for rare shingles),
-    /// verified in parallel, joined in order.
+    /// LSH candidates band by band, verified in parallel and joined in
+    /// order; then the rare-shingle pass ([`Self::join_rare`]).
     fn join_candidates(
         &self,
         table: &ArticleTable,
@@ -458,25 +469,19 @@ impl Deduplicator {
         progress: &dyn Progress,
     ) {
         let k = self.config.minhash.num_perm;
-        let single = LshParams { bands: k, rows: 1 };
-        let rare_passes = if self.config.rare_bucket >= 2 { k } else { 0 };
-        progress.begin(
-            Stage::Candidates,
-            Some((self.lsh.bands + rare_passes) as u64),
-        );
-        let passes = (0..self.lsh.bands)
-            .map(|b| (self.lsh, b, usize::MAX))
-            .chain((0..rare_passes).map(|b| (single, b, self.config.rare_bucket)));
+        let rare = self.config.rare_bucket >= 2;
+        let blocks = if rare { k.div_ceil(RARE_BLOCK) } else { 0 };
+        progress.begin(Stage::Candidates, Some((self.lsh.bands + blocks) as u64));
         let mut rejected: std::collections::HashSet<u64> = std::collections::HashSet::new();
-        for (lsh, band, max_bucket) in passes {
-            let buckets = lsh.buckets(
+        for band in 0..self.lsh.bands {
+            let buckets = self.lsh.buckets(
                 band,
                 table.len(),
                 |i| table.slots(i as u32),
                 |i| table.set_size(i as u32) == 0,
             );
             let mut pairs = Vec::new();
-            for bucket in buckets.iter().filter(|b| b.len() <= max_bucket) {
+            for bucket in &buckets {
                 pairs_in_bucket(bucket, uf, &mut pairs);
             }
             pairs.retain(|p| !rejected.contains(&pair_key(*p)));
@@ -495,22 +500,133 @@ impl Deduplicator {
             }
             progress.advance(1);
         }
+        if rare {
+            self.join_rare(table, uf, stats, progress);
+        }
         progress.end();
     }
 
-    /// [`Self::verify`] after a cheap signature check: copies agree on
-    /// several MinHash slots (an abridged copy at Jaccard 0.07 on about 9 of
-    /// 128), so pairs agreeing on fewer than [`MIN_AGREEING_SLOTS`] are not
-    /// read from the shingle store at all.
+    /// Rare-shingle candidates: articles sharing a MinHash slot value that
+    /// at most `rare_bucket` articles share. A copy shares rare shingles
+    /// with its original even when it is a third as long and its Jaccard is
+    /// 0.05; a slot shared by many articles holds a common phrase.
+    ///
+    /// Slots are taken [`RARE_BLOCK`] at a time, their rare buckets found by
+    /// sorting on all threads. Each pair is considered once, at the first
+    /// slot where it shares a rare bucket (earlier blocks leave a bit per
+    /// article and slot), and only when the band pass left it in two
+    /// groups; pairs are checked and verified on all threads, and the
+    /// verified ones joined in sorted order, so the result does not depend
+    /// on the number of threads.
+    fn join_rare(
+        &self,
+        table: &ArticleTable,
+        uf: &mut UnionFind,
+        stats: &mut Stats,
+        progress: &dyn Progress,
+    ) {
+        let k = self.config.minhash.num_perm;
+        let n = table.len();
+        let words = k.div_ceil(64);
+        let mut rare_bits = vec![0u64; n * words];
+        let roots: Vec<u32> = (0..n as u32).map(|r| uf.find(r)).collect();
+        let mut verified = Vec::new();
+        for block in (0..k).step_by(RARE_BLOCK) {
+            let slots: Vec<usize> = (block..(block + RARE_BLOCK).min(k)).collect();
+            let buckets: Vec<(usize, Vec<Vec<u32>>)> = slots
+                .par_iter()
+                .map(|&slot| {
+                    let mut keys: Vec<(u32, u32)> = (0..n as u32)
+                        .filter(|&r| table.set_size(r) > 0)
+                        .map(|r| (table.slots(r)[slot], r))
+                        .collect();
+                    keys.sort_unstable();
+                    let rare = keys
+                        .chunk_by(|a, b| a.0 == b.0)
+                        .filter(|run| run.len() >= 2 && run.len() <= self.config.rare_bucket)
+                        .map(|run| run.iter().map(|&(_, r)| r).collect())
+                        .collect();
+                    (slot, rare)
+                })
+                .collect();
+            for (slot, rare) in &buckets {
+                for &r in rare.iter().flatten() {
+                    rare_bits[r as usize * words + slot / 64] |= 1 << (slot % 64);
+                }
+            }
+            let bits = |r: u32| &rare_bits[r as usize * words..(r as usize + 1) * words];
+            let found: Vec<(usize, Vec<(u32, u32)>)> = buckets
+                .par_iter()
+                .flat_map_iter(|(slot, rare)| rare.iter().map(move |b| (*slot, b)))
+                .map(|(slot, bucket)| {
+                    let mut checked = 0;
+                    let mut ok = Vec::new();
+                    for (i, &a) in bucket.iter().enumerate() {
+                        for &b in &bucket[i + 1..] {
+                            if roots[a as usize] == roots[b as usize] {
+                                continue;
+                            }
+                            let (sa, sb) = (table.slots(a), table.slots(b));
+                            if shared_rare_slots_before(bits(a), bits(b), slot)
+                                .any(|j| sa[j] == sb[j])
+                            {
+                                continue;
+                            }
+                            checked += 1;
+                            let agreeing = agreeing_slots(sa, sb);
+                            if self.worth_reading(table, a, b, agreeing) && self.verify(table, a, b)
+                            {
+                                ok.push((a.min(b), a.max(b)));
+                            }
+                        }
+                    }
+                    (checked, ok)
+                })
+                .collect();
+            for (checked, ok) in found {
+                stats.candidate_pairs += checked;
+                verified.extend(ok);
+            }
+            progress.advance(1);
+        }
+        verified.sort_unstable();
+        stats.verified_pairs += verified.len();
+        for (a, b) in verified {
+            uf.union(a, b);
+        }
+    }
+
+    /// [`Self::verify`] after a cheap signature check (see
+    /// [`Self::plausible`]); identical cleaned texts always pass.
     fn verify_candidate(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
-        let agreeing = table
-            .slots(a)
-            .iter()
-            .zip(table.slots(b))
-            .filter(|(x, y)| x == y)
-            .count();
-        (agreeing >= MIN_AGREEING_SLOTS || table.content_hash(a) == table.content_hash(b))
-            && self.verify(table, a, b)
+        let agreeing = agreeing_slots(table.slots(a), table.slots(b));
+        self.worth_reading(table, a, b, agreeing) && self.verify(table, a, b)
+    }
+
+    fn worth_reading(&self, table: &ArticleTable, a: u32, b: u32, agreeing: usize) -> bool {
+        table.content_hash(a) == table.content_hash(b)
+            || self.plausible(agreeing, table.set_size(a), table.set_size(b))
+    }
+
+    /// Whether two articles of these set sizes, agreeing on `agreeing`
+    /// MinHash slots, can be copies, so that their sets are worth reading.
+    ///
+    /// The sizes give the weakest Jaccard at which the pair could still be
+    /// accepted (the threshold, or the containment rule when the smaller set
+    /// is a share of the larger). A pair at that Jaccard agrees on a slot
+    /// with that probability, independently per slot; pairs agreeing on
+    /// fewer slots than copies do with probability [`MISS_PROBABILITY`]
+    /// are rejected unread. Candidates from common phrases agree on one to
+    /// a few slots; copies of similar length on dozens.
+    pub(crate) fn plausible(&self, agreeing: usize, size_a: u32, size_b: u32) -> bool {
+        let (s, l) = (f64::from(size_a.min(size_b)), f64::from(size_a.max(size_b)));
+        let mut weakest = self.config.threshold;
+        let c = self.config.containment;
+        if c <= 1.0 && size_a.min(size_b) >= self.config.containment_min_shingles {
+            weakest = weakest.min(c * s / (s + l - c * s));
+        }
+        let q = (weakest.clamp(0.0, 1.0) * JACCARD_STEPS as f64).floor() as usize;
+        agreeing >= usize::from(self.min_agreeing[q])
     }
 
     /// Whether a candidate pair really is a copy.
@@ -536,6 +652,14 @@ impl Deduplicator {
     /// against directly, or becoming one. A short article contained in two
     /// unrelated ones therefore cannot chain them into one group, and every
     /// removed article is a verified copy of the one it points to.
+    ///
+    /// One step further is allowed: a row that verifies against no
+    /// representative joins through a removed member at least its size
+    /// that it verifies against, when it also shares [`VIA_MIN_CONTAINMENT`]
+    /// of the smaller set with that member's representative. That keeps a
+    /// heavily edited copy of an original whose longer syndicated copy was
+    /// kept (it matches the original, not the copy's additions) out of the
+    /// cleaned corpus; the report names the member it matched (`via`).
     fn choose_representatives(
         &self,
         table: &ArticleTable,
@@ -586,11 +710,20 @@ impl Deduplicator {
                     }
                 }
             }
+            let via = if best.is_none() {
+                self.best_member(table, &groups, row)
+            } else {
+                None
+            };
+            if let Some((_, i, _)) = via {
+                best = Some((table.overlap(row, groups[i].representative), i));
+            }
             match best {
                 Some((o, i)) => groups[i].members.push(Member {
                     row,
                     similarity: round4(o.jaccard),
                     containment: round4(o.containment),
+                    via: via.map(|(_, _, m)| m),
                 }),
                 None => groups.push(DuplicateGroup {
                     representative: row,
@@ -604,7 +737,46 @@ impl Deduplicator {
         }
         groups
     }
+
+    /// The most similar removed member, of a set at least as large as the
+    /// row's, that the row verifies against, when the row also overlaps the
+    /// member's representative (see [`Self::stars`]): (overlap with the
+    /// member, group index, member row).
+    fn best_member(
+        &self,
+        table: &ArticleTable,
+        groups: &[DuplicateGroup],
+        row: u32,
+    ) -> Option<(crate::table::Overlap, usize, u32)> {
+        let mut best: Option<(crate::table::Overlap, usize, u32)> = None;
+        for (i, g) in groups.iter().enumerate() {
+            let rep = g.representative;
+            let (small, large) = if table.set_size(row) <= table.set_size(rep) {
+                (row, rep)
+            } else {
+                (rep, row)
+            };
+            if table.overlap(small, large).containment < VIA_MIN_CONTAINMENT {
+                continue;
+            }
+            for m in g.members.iter().filter(|m| m.via.is_none()) {
+                if table.set_size(m.row) >= table.set_size(row) && self.verify(table, row, m.row) {
+                    let o = table.overlap(row, m.row);
+                    if best.is_none_or(|(b, _, _)| o.jaccard > b.jaccard) {
+                        best = Some((o, i, m.row));
+                    }
+                }
+            }
+        }
+        best
+    }
 }
+
+/// Share of the smaller set a row joining through a member must still
+/// share with the group's representative. Measured on the heavy tier of
+/// the generated benchmark: 0.25 adds recall without merging a hard
+/// negative more; no floor merges twice as many.
+const VIA_MIN_CONTAINMENT: f64 = 0.25;
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -626,8 +798,73 @@ fn join_exact_copies(table: &ArticleTable, uf: &mut UnionFind) {
     }
 }
 
-/// See [`Deduplicator::verify_candidate`].
-pub(crate) const MIN_AGREEING_SLOTS: usize = 2;
+/// Slots whose rare buckets are found together by [`Deduplicator::join_rare`].
+const RARE_BLOCK: usize = 16;
+
+/// Slots before `slot` where both articles were in a rare bucket (not
+/// necessarily the same one): where an earlier block may have paired them.
+fn shared_rare_slots_before<'a>(
+    a_bits: &'a [u64],
+    b_bits: &'a [u64],
+    slot: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    a_bits
+        .iter()
+        .zip(b_bits)
+        .enumerate()
+        .take(slot.div_ceil(64))
+        .flat_map(move |(w, (x, y))| {
+            let below = if (w + 1) * 64 <= slot {
+                u64::MAX
+            } else {
+                (1u64 << (slot - w * 64)) - 1
+            };
+            let mut both = x & y & below;
+            std::iter::from_fn(move || {
+                (both != 0).then(|| {
+                    let bit = both.trailing_zeros() as usize;
+                    both &= both - 1;
+                    w * 64 + bit
+                })
+            })
+        })
+}
+
+/// Number of MinHash slots on which two signatures agree.
+pub(crate) fn agreeing_slots(a: &[u32], b: &[u32]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x == y).count()
+}
+
+/// Chance that [`Deduplicator::plausible`] turns away a pair at exactly
+/// the weakest acceptable Jaccard (pairs above it are turned away less often).
+pub const MISS_PROBABILITY: f64 = 1e-4;
+
+/// Resolution of the table of [`Deduplicator::plausible`] (rounded down,
+/// so the test errs towards reading the sets).
+const JACCARD_STEPS: usize = 1024;
+
+/// The largest `m` with P(Binomial(k, p) < m) <= [`MISS_PROBABILITY`]:
+/// the fewest agreeing slots to expect from a pair at Jaccard `p`.
+fn binomial_quantile(k: usize, p: f64) -> u16 {
+    if p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return u16::try_from(k).unwrap_or(u16::MAX);
+    }
+    let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
+    // ln P(X = i), updated term by term; P(X < m) summed until it passes.
+    let mut ln_pmf = k as f64 * ln_q;
+    let mut below = 0.0;
+    for m in 0..=k {
+        below += ln_pmf.exp();
+        if below > MISS_PROBABILITY {
+            return u16::try_from(m).unwrap_or(u16::MAX);
+        }
+        ln_pmf += ((k - m) as f64).ln() - ((m + 1) as f64).ln() + ln_p - ln_q;
+    }
+    u16::try_from(k).unwrap_or(u16::MAX)
+}
 
 fn pair_key((a, b): (u32, u32)) -> u64 {
     (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
@@ -744,4 +981,162 @@ fn read_chunk(records: &mut crate::ingest::Records<'_>) -> Result<Vec<RawRecord>
         }
     }
     Ok(chunk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::InputSpec;
+    use crate::minhash::splitmix64;
+    use crate::progress::Silent;
+    use std::io::Write;
+
+    /// A random corpus with planted copies: `originals` articles of 90-200
+    /// words (a third drawn from 200 common words, so phrases recur across
+    /// articles), and for half of them one or two copies: whole with 3% of
+    /// words replaced, and the first quarter with 12% replaced (Jaccard
+    /// near 0.15: the bands seldom find those, the rare-shingle pass does).
+    fn planted_corpus(seed: u64, originals: usize) -> tempfile::NamedTempFile {
+        let mut s = seed;
+        let word = |s: &mut u64| {
+            let r = splitmix64(s);
+            if r % 3 == 0 {
+                format!("c{}", r % 200)
+            } else {
+                format!("w{}", r % 20_000)
+            }
+        };
+        let mut out = tempfile::NamedTempFile::new().unwrap();
+        for o in 0..originals {
+            let len = 90 + (splitmix64(&mut s) % 110) as usize;
+            let words: Vec<String> = (0..len).map(|_| word(&mut s)).collect();
+            let mut texts = vec![words.clone()];
+            if o % 2 == 0 {
+                for c in 0..1 + splitmix64(&mut s) % 2 {
+                    let (keep, edit) = [(len, 0.03), (len / 4, 0.12)][c as usize];
+                    let copy = words[..keep]
+                        .iter()
+                        .map(|w| {
+                            if (splitmix64(&mut s) % 1000) as f64 / 1000.0 < edit {
+                                word(&mut s)
+                            } else {
+                                w.clone()
+                            }
+                        })
+                        .collect();
+                    texts.push(copy);
+                }
+            }
+            for (c, t) in texts.iter().enumerate() {
+                let lines: Vec<String> = t.chunks(20).map(|l| l.join(" ") + ".").collect();
+                let rec = serde_json::json!({"id": format!("a{o}-{c}"), "text": lines.join("\n")});
+                writeln!(out, "{rec}").unwrap();
+            }
+        }
+        out.flush().unwrap();
+        out
+    }
+
+    /// Pairs an all-pairs exact pass accepts, and how many of them the run
+    /// put in one duplicate group; also checks every removal is accepted.
+    fn against_brute_force(config: DedupConfig, seed: u64) -> (usize, usize) {
+        let file = planted_corpus(seed, 160);
+        let corpus = Corpus::open(&[InputSpec::Path(file.path().to_path_buf())]).unwrap();
+        let dedup = Deduplicator::new(config).unwrap();
+        let out = dedup.run(&corpus, &Silent).unwrap();
+        let t = &out.table;
+        for g in &out.groups {
+            for m in &g.members {
+                let matched = m.via.unwrap_or(g.representative);
+                assert!(dedup.verify(t, m.row, matched), "unverified removal");
+                if let Some(via) = m.via {
+                    assert!(g.members.iter().any(|o| o.row == via && o.via.is_none()));
+                }
+            }
+        }
+        let n = t.len() as u32;
+        let (mut accepted, mut together) = (0, 0);
+        for a in 0..n {
+            for b in a + 1..n {
+                if dedup.verify(t, a, b) {
+                    accepted += 1;
+                    let same = out.group_of[a as usize].is_some()
+                        && out.group_of[a as usize] == out.group_of[b as usize];
+                    together += usize::from(same);
+                    if !same {
+                        let o = t.overlap(a, b);
+                        eprintln!(
+                            "MISS {} {} {:?} {:?} {:?} sizes {} {} agree {}",
+                            t.id(a),
+                            t.id(b),
+                            o,
+                            out.group_of[a as usize],
+                            out.group_of[b as usize],
+                            t.set_size(a),
+                            t.set_size(b),
+                            agreeing_slots(t.slots(a), t.slots(b))
+                        );
+                    }
+                }
+            }
+        }
+        (accepted, together)
+    }
+
+    #[test]
+    fn candidates_find_what_an_exact_all_pairs_pass_accepts() {
+        for seed in [1, 2, 3] {
+            let (accepted, together) = against_brute_force(DedupConfig::default(), seed);
+            assert!(
+                accepted > 100,
+                "seed {seed}: only {accepted} copies planted"
+            );
+            assert!(
+                together as f64 >= 0.99 * accepted as f64,
+                "seed {seed}: {together} of {accepted} accepted pairs grouped"
+            );
+        }
+    }
+
+    #[test]
+    fn abridged_copies_need_the_rare_shingle_pass() {
+        let config = DedupConfig {
+            rare_bucket: 0,
+            ..DedupConfig::default()
+        };
+        let (accepted, together) = against_brute_force(config, 1);
+        assert!(
+            (together as f64) < 0.9 * accepted as f64,
+            "bands alone grouped {together} of {accepted}"
+        );
+    }
+
+    #[test]
+    fn agreement_quantiles_rise_with_jaccard_and_stay_below_the_mean() {
+        let k = 128;
+        let q: Vec<u16> = (0..=100)
+            .map(|i| binomial_quantile(k, i as f64 / 100.0))
+            .collect();
+        eprintln!("Q {q:?} {}", binomial_quantile(4096, 0.5));
+        assert!(q.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(q[0], 0);
+        assert_eq!(q[100], 128);
+        // Binomial(128, 0.5): mean 64, sd 5.7; the 1e-4 quantile is 3.7 sd below.
+        assert!((40..=46).contains(&q[50]), "{}", q[50]);
+        assert!(q[2] <= 1, "{}", q[2]);
+        let big = binomial_quantile(4096, 0.5);
+        assert!((1900..2000).contains(&big), "{big}");
+    }
+
+    #[test]
+    fn plausibility_uses_the_weakest_acceptable_jaccard() {
+        let d = Deduplicator::new(DedupConfig::default()).unwrap();
+        // Equal sizes: the containment rule needs Jaccard 0.38/1.62 = 0.23.
+        assert!(!d.plausible(12, 300, 300));
+        assert!(d.plausible(20, 300, 300));
+        // A short set inside a long one may agree on very few slots.
+        assert!(d.plausible(2, 40, 400));
+        // Below the containment minimum only the Jaccard threshold counts.
+        assert!(!d.plausible(40, 10, 12));
+    }
 }

@@ -24,7 +24,7 @@ use redb::{
 use serde::{Deserialize, Serialize};
 
 use crate::boilerplate::BoilerplateConfig;
-use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError, MIN_AGREEING_SLOTS};
+use crate::dedup::{agreeing_slots, DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
 use crate::ingest::Corpus;
 use crate::lsh::LshParams;
@@ -1081,8 +1081,8 @@ where
             .par_iter()
             .map(|d| {
                 let exact = d.content_hash == hash;
-                let agreeing = d.slots.iter().zip(slots).filter(|(x, y)| x == y).count();
-                if !exact && agreeing < MIN_AGREEING_SLOTS {
+                let agreeing = agreeing_slots(&d.slots, slots);
+                if !exact && !self.dedup.plausible(agreeing, size, d.set_size) {
                     return None;
                 }
                 let inter = intersection_size(&set, &d.set()) as f64;

@@ -75,7 +75,7 @@ pub fn write_removed(
         Item::Row(row) => match outcome.duplicate_of(row) {
             Some((rep, m)) => {
                 let loc = t.location(row);
-                let value = json!({
+                let mut value = json!({
                     "id": t.id(row),
                     "status": "duplicate",
                     "duplicate_of": t.id(rep),
@@ -84,6 +84,9 @@ pub fn write_removed(
                     "file": &*loc.file,
                     "line": loc.line,
                 });
+                if let Some(via) = m.via {
+                    value["via"] = json!(t.id(via));
+                }
                 write_line(out, &value, name)
             }
             None => Ok(()),
@@ -173,11 +176,16 @@ pub fn write_text_report(outcome: &DedupOutcome, out: &mut dyn Write, name: &Pat
             title(g.representative)
         ));
         for m in &g.members {
+            let via = m
+                .via
+                .map(|v| format!("  (matched copy {})", t.id(v)))
+                .unwrap_or_default();
             text.push_str(&format!(
-                "  remove  {}  similarity {:.2}  containment {:.2}{}\n",
+                "  remove  {}  similarity {:.2}  containment {:.2}{}{}\n",
                 t.id(m.row),
                 m.similarity,
                 m.containment,
+                via,
                 title(m.row)
             ));
         }

@@ -3,7 +3,9 @@
 //! on exact Jaccard and containment without holding all sets in memory.
 //!
 //! Sets are stored as sorted 32-bit hashes (half the space of 64-bit; a
-//! false match between two shingles has probability 2^-32).
+//! false match between two shingles has probability 2^-32), in native byte
+//! order: the file lives and dies with the process, and the map is read as
+//! `u32`s in place.
 
 use std::io::{BufWriter, Write};
 
@@ -55,7 +57,7 @@ impl ShingleStoreWriter {
     pub fn push(&mut self, set: &[u32]) -> Result<()> {
         for v in set {
             self.file
-                .write_all(&v.to_le_bytes())
+                .write_all(&v.to_ne_bytes())
                 .map_err(|e| Error::io("cannot write", "a temporary shingle file", e))?;
         }
         self.len += set.len() as u64;
@@ -77,10 +79,11 @@ impl ShingleStoreWriter {
         } else {
             // SAFETY: the file is an unlinked temporary file that only this
             // process holds, and it is not written after this point.
-            Some(
-                unsafe { Mmap::map(&file) }
-                    .map_err(|e| Error::io("cannot map", "a temporary shingle file", e))?,
-            )
+            let map = unsafe { Mmap::map(&file) }
+                .map_err(|e| Error::io("cannot map", "a temporary shingle file", e))?;
+            // Maps start on a page boundary, so the words start at byte 0.
+            assert_eq!(map.as_ptr().align_offset(4), 0, "page-aligned map");
+            Some(map)
         };
         Ok(ShingleStore {
             map,
@@ -90,60 +93,42 @@ impl ShingleStoreWriter {
 }
 
 impl ShingleStore {
-    fn bytes(&self, row: u32) -> &[u8] {
+    fn words(&self, row: u32) -> &[u32] {
         let (a, b) = (
             self.offsets[row as usize] as usize,
             self.offsets[row as usize + 1] as usize,
         );
         match &self.map {
             None => &[],
-            Some(m) => &m[a * 4..b * 4],
+            Some(m) => {
+                // SAFETY: every bit pattern is a valid u32, and the map is
+                // 4-aligned (checked in `finish`), so nothing is in the prefix.
+                let (prefix, words, _) = unsafe { m.align_to::<u32>() };
+                debug_assert!(prefix.is_empty());
+                &words[a..b]
+            }
         }
     }
 
     /// The sorted set of one row.
     pub fn set(&self, row: u32) -> Vec<u32> {
-        decode(self.bytes(row)).collect()
+        self.words(row).to_vec()
     }
 
     /// Size of the intersection of two rows' sets, read in place.
     pub fn intersection(&self, a: u32, b: u32) -> usize {
-        let (x, y) = (self.bytes(a), self.bytes(b));
-        let at = |s: &[u8], i: usize| u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
-        let (mut i, mut j, mut n) = (0, 0, 0);
-        while i < x.len() && j < y.len() {
-            let (p, q) = (at(x, i), at(y, j));
-            if p <= q {
-                i += 4;
-            }
-            if q <= p {
-                j += 4;
-            }
-            n += usize::from(p == q);
-        }
-        n
+        intersection_size(self.words(a), self.words(b))
     }
 }
 
-fn decode(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-}
-
-/// |A ∩ B| of two sorted, deduplicated slices.
+/// |A ∩ B| of two sorted, deduplicated slices (a branch-free merge).
 pub fn intersection_size(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (p, q) = (a[i], b[j]);
+        n += usize::from(p == q);
+        i += usize::from(p <= q);
+        j += usize::from(q <= p);
     }
     n
 }
