@@ -533,7 +533,7 @@ impl Deduplicator {
         let mut verified = Vec::new();
         for block in (0..k).step_by(RARE_BLOCK) {
             let slots: Vec<usize> = (block..(block + RARE_BLOCK).min(k)).collect();
-            let buckets: Vec<(usize, Vec<Vec<u32>>)> = slots
+            let buckets: Vec<RareBuckets> = slots
                 .par_iter()
                 .map(|&slot| {
                     let mut keys: Vec<(u32, u32)> = (0..n as u32)
@@ -541,52 +541,64 @@ impl Deduplicator {
                         .map(|r| (table.slots(r)[slot], r))
                         .collect();
                     keys.sort_unstable();
-                    let rare = keys
-                        .chunk_by(|a, b| a.0 == b.0)
-                        .filter(|run| run.len() >= 2 && run.len() <= self.config.rare_bucket)
-                        .map(|run| run.iter().map(|&(_, r)| r).collect())
-                        .collect();
-                    (slot, rare)
+                    let mut rare = RareBuckets {
+                        slot,
+                        members: Vec::new(),
+                        ends: Vec::new(),
+                    };
+                    for run in keys.chunk_by(|a, b| a.0 == b.0) {
+                        if run.len() >= 2 && run.len() <= self.config.rare_bucket {
+                            rare.members.extend(run.iter().map(|&(_, r)| r));
+                            rare.ends.push(rare.members.len() as u32);
+                        }
+                    }
+                    rare
                 })
                 .collect();
-            for (slot, rare) in &buckets {
-                for &r in rare.iter().flatten() {
-                    rare_bits[r as usize * words + slot / 64] |= 1 << (slot % 64);
+            for rare in &buckets {
+                for &r in &rare.members {
+                    rare_bits[r as usize * words + rare.slot / 64] |= 1 << (rare.slot % 64);
                 }
             }
             let bits = |r: u32| &rare_bits[r as usize * words..(r as usize + 1) * words];
-            let found: Vec<(usize, Vec<(u32, u32)>)> = buckets
+            let (checked, found) = buckets
                 .par_iter()
-                .flat_map_iter(|(slot, rare)| rare.iter().map(move |b| (*slot, b)))
-                .map(|(slot, bucket)| {
-                    let mut checked = 0;
-                    let mut ok = Vec::new();
-                    for (i, &a) in bucket.iter().enumerate() {
-                        for &b in &bucket[i + 1..] {
-                            if roots[a as usize] == roots[b as usize] {
-                                continue;
-                            }
-                            let (sa, sb) = (table.slots(a), table.slots(b));
-                            if shared_rare_slots_before(bits(a), bits(b), slot)
-                                .any(|j| sa[j] == sb[j])
-                            {
-                                continue;
-                            }
-                            checked += 1;
-                            let agreeing = agreeing_slots(sa, sb);
-                            if self.worth_reading(table, a, b, agreeing) && self.verify(table, a, b)
-                            {
-                                ok.push((a.min(b), a.max(b)));
+                .flat_map_iter(|rare| rare.iter().map(move |b| (rare.slot, b)))
+                .fold(
+                    || (0usize, Vec::new()),
+                    |(mut checked, mut ok), (slot, bucket)| {
+                        for (i, &a) in bucket.iter().enumerate() {
+                            for &b in &bucket[i + 1..] {
+                                if roots[a as usize] == roots[b as usize] {
+                                    continue;
+                                }
+                                let (sa, sb) = (table.slots(a), table.slots(b));
+                                if shared_rare_slots_before(bits(a), bits(b), slot)
+                                    .any(|j| sa[j] == sb[j])
+                                {
+                                    continue;
+                                }
+                                checked += 1;
+                                let agreeing = agreeing_slots(sa, sb);
+                                if self.worth_reading(table, a, b, agreeing)
+                                    && self.verify(table, a, b)
+                                {
+                                    ok.push((a.min(b), a.max(b)));
+                                }
                             }
                         }
-                    }
-                    (checked, ok)
-                })
-                .collect();
-            for (checked, ok) in found {
-                stats.candidate_pairs += checked;
-                verified.extend(ok);
-            }
+                        (checked, ok)
+                    },
+                )
+                .reduce(
+                    || (0, Vec::new()),
+                    |(c1, mut v1), (c2, v2)| {
+                        v1.extend(v2);
+                        (c1 + c2, v1)
+                    },
+                );
+            stats.candidate_pairs += checked;
+            verified.extend(found);
             progress.advance(1);
         }
         verified.sort_unstable();
@@ -795,6 +807,23 @@ fn join_exact_copies(table: &ArticleTable, uf: &mut UnionFind) {
                 first.insert(h, row);
             }
         }
+    }
+}
+
+/// The rare buckets of one slot, flattened: bucket `i` is
+/// `members[ends[i - 1]..ends[i]]`.
+struct RareBuckets {
+    slot: usize,
+    members: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl RareBuckets {
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| &self.members[a as usize..b as usize])
     }
 }
 
