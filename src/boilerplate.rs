@@ -210,6 +210,12 @@ impl LineFrequencies {
 
     /// Counts one article's lines (each distinct line once).
     pub fn add_article<'a>(&mut self, lines: impl IntoIterator<Item = &'a str>) {
+        self.add_keys(&Self::article_keys(lines));
+    }
+
+    /// The distinct keys of an article's countable lines, for
+    /// [`Self::add_keys`] (computed anywhere, counted in one place).
+    pub fn article_keys<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<u64> {
         let mut keys: Vec<u64> = lines
             .into_iter()
             .filter(|l| !l.is_empty() && l.len() <= MAX_COUNTED_LINE)
@@ -217,7 +223,12 @@ impl LineFrequencies {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        for key in keys {
+        keys
+    }
+
+    /// Counts one article given its [`Self::article_keys`].
+    pub fn add_keys(&mut self, keys: &[u64]) {
+        for &key in keys {
             self.increment(key);
         }
     }

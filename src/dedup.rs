@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::boilerplate::{self, BoilerplateConfig, LineFrequencies, Reason};
 use crate::error::{Error, Result};
@@ -318,10 +318,15 @@ impl Deduplicator {
         for_each_chunk(
             corpus,
             progress,
-            |raw| raw.parse().ok().map(|a| normalize_lines(&a.text)),
-            |_, lines| {
-                if let Some(lines) = lines {
-                    freq.add_article(lines.iter().map(String::as_str));
+            |raw| {
+                raw.text().map(|text| {
+                    let lines = normalize_lines(&text);
+                    LineFrequencies::article_keys(lines.iter().map(String::as_str))
+                })
+            },
+            |_, keys| {
+                if let Some(keys) = keys {
+                    freq.add_keys(&keys);
                 }
                 Ok(())
             },
@@ -424,11 +429,18 @@ impl Deduplicator {
         let shingles = self
             .config
             .shingle_config()
-            .shingles(kept.iter().copied(), lang);
+            .shingle_hashes(kept.iter().copied(), lang);
         let mut slots = vec![0u32; self.config.minhash.num_perm];
         self.hasher.fill_slots(&shingles, &mut slots);
         let compact = ShingleStoreWriter::compact(&shingles);
         let clean_len: usize = kept.iter().map(|l| l.len()).sum();
+        let mut content = Xxh3::new();
+        for (i, line) in kept.iter().enumerate() {
+            if i > 0 {
+                content.update(b"\n");
+            }
+            content.update(line.as_bytes());
+        }
         let labels = self
             .config
             .label_fields
@@ -452,7 +464,7 @@ impl Deduplicator {
                 labels,
                 slots,
                 set_size: u32::try_from(compact.len()).unwrap_or(u32::MAX),
-                content_hash: xxh3_64(kept.join("\n").as_bytes()),
+                content_hash: content.digest(),
             },
             shingles: compact,
             stripped,
@@ -536,9 +548,10 @@ impl Deduplicator {
             let buckets: Vec<RareBuckets> = slots
                 .par_iter()
                 .map(|&slot| {
-                    let mut keys: Vec<(u32, u32)> = (0..n as u32)
+                    // Slot value in the high half, row in the low half.
+                    let mut keys: Vec<u64> = (0..n as u32)
                         .filter(|&r| table.set_size(r) > 0)
-                        .map(|r| (table.slots(r)[slot], r))
+                        .map(|r| u64::from(table.slots(r)[slot]) << 32 | u64::from(r))
                         .collect();
                     keys.sort_unstable();
                     let mut rare = RareBuckets {
@@ -546,9 +559,9 @@ impl Deduplicator {
                         members: Vec::new(),
                         ends: Vec::new(),
                     };
-                    for run in keys.chunk_by(|a, b| a.0 == b.0) {
+                    for run in keys.chunk_by(|a, b| a >> 32 == b >> 32) {
                         if run.len() >= 2 && run.len() <= self.config.rare_bucket {
-                            rare.members.extend(run.iter().map(|&(_, r)| r));
+                            rare.members.extend(run.iter().map(|&k| k as u32));
                             rare.ends.push(rare.members.len() as u32);
                         }
                     }
@@ -567,22 +580,29 @@ impl Deduplicator {
                 .fold(
                     || (0usize, Vec::new()),
                     |(mut checked, mut ok), (slot, bucket)| {
+                        // Each member's set is read once per bucket, when needed.
+                        let mut sets: Vec<Option<Vec<u32>>> = Vec::new();
                         for (i, &a) in bucket.iter().enumerate() {
-                            for &b in &bucket[i + 1..] {
+                            for (j, &b) in bucket.iter().enumerate().skip(i + 1) {
                                 if roots[a as usize] == roots[b as usize] {
                                     continue;
                                 }
                                 let (sa, sb) = (table.slots(a), table.slots(b));
-                                if shared_rare_slots_before(bits(a), bits(b), slot)
-                                    .any(|j| sa[j] == sb[j])
-                                {
+                                if agree_on_earlier_rare_slot(sa, sb, bits(a), bits(b), slot) {
                                     continue;
                                 }
                                 checked += 1;
-                                let agreeing = agreeing_slots(sa, sb);
-                                if self.worth_reading(table, a, b, agreeing)
-                                    && self.verify(table, a, b)
-                                {
+                                if !self.worth_reading(table, a, b, agreeing_slots(sa, sb)) {
+                                    continue;
+                                }
+                                sets.resize(bucket.len(), None);
+                                for k in [i, j] {
+                                    if sets[k].is_none() {
+                                        sets[k] = Some(table.shingle_set(bucket[k]));
+                                    }
+                                }
+                                let (x, y) = (sets[i].as_deref(), sets[j].as_deref());
+                                if self.verify_sets(x.unwrap_or(&[]), y.unwrap_or(&[])) {
                                     ok.push((a.min(b), a.max(b)));
                                 }
                             }
@@ -649,6 +669,15 @@ impl Deduplicator {
             (b, a)
         };
         self.accepts(table.set_size(small), table.overlap(small, large))
+    }
+
+    /// [`Self::verify`] on sets already read.
+    fn verify_sets(&self, a: &[u32], b: &[u32]) -> bool {
+        let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        self.accepts(
+            small.len() as u32,
+            crate::table::Overlap::of_sets(small, large),
+        )
     }
 
     /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
@@ -830,38 +859,40 @@ impl RareBuckets {
 /// Slots whose rare buckets are found together by [`Deduplicator::join_rare`].
 const RARE_BLOCK: usize = 16;
 
-/// Slots before `slot` where both articles were in a rare bucket (not
-/// necessarily the same one): where an earlier block may have paired them.
-fn shared_rare_slots_before<'a>(
-    a_bits: &'a [u64],
-    b_bits: &'a [u64],
+/// Whether two signatures agree on a slot before `slot` where both
+/// articles were in a rare bucket (then the same one): the slot where an
+/// earlier pass already paired them.
+fn agree_on_earlier_rare_slot(
+    sa: &[u32],
+    sb: &[u32],
+    a_bits: &[u64],
+    b_bits: &[u64],
     slot: usize,
-) -> impl Iterator<Item = usize> + 'a {
-    a_bits
-        .iter()
-        .zip(b_bits)
-        .enumerate()
-        .take(slot.div_ceil(64))
-        .flat_map(move |(w, (x, y))| {
-            let below = if (w + 1) * 64 <= slot {
-                u64::MAX
-            } else {
-                (1u64 << (slot - w * 64)) - 1
-            };
-            let mut both = x & y & below;
-            std::iter::from_fn(move || {
-                (both != 0).then(|| {
-                    let bit = both.trailing_zeros() as usize;
-                    both &= both - 1;
-                    w * 64 + bit
-                })
-            })
-        })
+) -> bool {
+    for (w, (x, y)) in a_bits.iter().zip(b_bits).enumerate() {
+        if w * 64 >= slot {
+            break;
+        }
+        let below = if (w + 1) * 64 <= slot {
+            u64::MAX
+        } else {
+            (1u64 << (slot - w * 64)) - 1
+        };
+        let mut both = x & y & below;
+        while both != 0 {
+            let j = w * 64 + both.trailing_zeros() as usize;
+            if sa[j] == sb[j] {
+                return true;
+            }
+            both &= both - 1;
+        }
+    }
+    false
 }
 
 /// Number of MinHash slots on which two signatures agree.
 pub(crate) fn agreeing_slots(a: &[u32], b: &[u32]) -> usize {
-    a.iter().zip(b).filter(|(x, y)| x == y).count()
+    a.iter().zip(b).map(|(x, y)| usize::from(x == y)).sum()
 }
 
 /// Chance that [`Deduplicator::plausible`] turns away a pair at exactly

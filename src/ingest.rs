@@ -264,6 +264,23 @@ impl RawRecord {
         }
     }
 
+    /// Just the article text, for counting lines across the corpus: a JSON
+    /// record is read for its `text` field alone (the other fields are
+    /// skipped, not checked, so a record rejected later for another field
+    /// still counts), falling back to [`Self::parse`] when that fails.
+    pub fn text(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct TextOnly {
+            text: String,
+        }
+        if let Body::Json(bytes) = &self.body {
+            if let Ok(t) = serde_json::from_slice::<TextOnly>(bytes) {
+                return (!t.text.trim().is_empty()).then_some(t.text);
+            }
+        }
+        self.parse().ok().map(|a| a.text)
+    }
+
     /// The record's id when it can be read even though the record is
     /// unusable (e.g. a JSON object with an `id` but no `text`), so a
     /// rejection can name it.

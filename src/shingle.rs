@@ -113,6 +113,19 @@ impl ShingleConfig {
         lines: impl IntoIterator<Item = &'a str>,
         lang: Language,
     ) -> Vec<u64> {
+        let mut out = self.shingle_hashes(lines, lang);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The hashes of every n-gram in text order, repeats included (what
+    /// [`Self::shingles`] sorts and deduplicates; MinHash needs neither).
+    pub fn shingle_hashes<'a>(
+        &self,
+        lines: impl IntoIterator<Item = &'a str>,
+        lang: Language,
+    ) -> Vec<u64> {
         let mut stems: Vec<u64> = Vec::new();
         with_stem_cache(|cache| {
             for line in lines {
@@ -132,7 +145,7 @@ impl ShingleConfig {
             return Vec::new();
         }
         let n = self.ngram.min(stems.len());
-        let mut out: Vec<u64> = stems
+        stems
             .windows(n)
             .map(|w| {
                 let mut bytes = [0u8; 16 * 8];
@@ -141,10 +154,7 @@ impl ShingleConfig {
                 }
                 xxh3_64_with_seed(&bytes[..8 * n], self.seed)
             })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+            .collect()
     }
 }
 

@@ -34,6 +34,28 @@ pub struct Overlap {
     pub containment: f64,
 }
 
+impl Overlap {
+    /// The overlap of two sorted sets (see [`ArticleTable::overlap`]).
+    pub fn of_sets(set_a: &[u32], set_b: &[u32]) -> Overlap {
+        if set_a.is_empty() || set_b.is_empty() {
+            return Overlap {
+                jaccard: 0.0,
+                containment: 0.0,
+            };
+        }
+        let inter = crate::store::intersection_size(set_a, set_b);
+        Overlap::from_counts(set_a.len(), set_b.len(), inter)
+    }
+
+    fn from_counts(na: usize, nb: usize, inter: usize) -> Overlap {
+        let inter = inter as f64;
+        Overlap {
+            jaccard: inter / ((na + nb) as f64 - inter),
+            containment: inter / na as f64,
+        }
+    }
+}
+
 /// One article's row as it goes into the table.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -167,10 +189,6 @@ impl ArticleTable {
                 containment: 0.0,
             };
         }
-        let inter = store.intersection(a, b) as f64;
-        Overlap {
-            jaccard: inter / ((na + nb) as f64 - inter),
-            containment: inter / na as f64,
-        }
+        Overlap::from_counts(na, nb, store.intersection(a, b))
     }
 }
