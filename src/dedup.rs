@@ -663,21 +663,46 @@ impl Deduplicator {
 
     /// Whether a candidate pair really is a copy.
     pub(crate) fn verify(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
-        let (small, large) = if table.set_size(a) <= table.set_size(b) {
-            (a, b)
-        } else {
-            (b, a)
-        };
-        self.accepts(table.set_size(small), table.overlap(small, large))
+        let (na, nb) = (table.set_size(a), table.set_size(b));
+        match self.needed_intersection(na.min(nb) as usize, na.max(nb) as usize) {
+            Some(need) => table.overlap_reaches(a, b, need),
+            None => false,
+        }
     }
 
     /// [`Self::verify`] on sets already read.
     fn verify_sets(&self, a: &[u32], b: &[u32]) -> bool {
-        let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-        self.accepts(
-            small.len() as u32,
-            crate::table::Overlap::of_sets(small, large),
-        )
+        let (small, large) = (a.len().min(b.len()), a.len().max(b.len()));
+        match self.needed_intersection(small, large) {
+            Some(need) => crate::store::intersection_reaches(a, b, need),
+            None => false,
+        }
+    }
+
+    /// The fewest shared shingles with which sets of these sizes are
+    /// accepted (acceptance only grows with the intersection), or `None`
+    /// when even full overlap is not (an empty set).
+    fn needed_intersection(&self, small: usize, large: usize) -> Option<usize> {
+        let ok = |inter: usize| {
+            small > 0
+                && self.accepts(
+                    small as u32,
+                    crate::table::Overlap::from_counts(small, large, inter),
+                )
+        };
+        if !ok(small) {
+            return None;
+        }
+        let (mut lo, mut hi) = (0, small);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if ok(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
     }
 
     /// Whether an exact overlap makes a copy: Jaccard at the threshold, or

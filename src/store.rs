@@ -109,6 +109,20 @@ impl ShingleStore {
         out
     }
 
+    /// Whether two rows' sets share at least `need` shingles (stops reading
+    /// as soon as the answer is known).
+    ///
+    /// # Panics
+    /// As [`Self::intersection`].
+    pub fn reaches(&self, a: u32, b: u32, need: usize) -> bool {
+        BUFFERS.with(|bufs| {
+            let (x, y) = &mut *bufs.borrow_mut();
+            self.read_into(a, x);
+            self.read_into(b, y);
+            intersection_reaches(x, y, need)
+        })
+    }
+
     /// Size of the intersection of two rows' sets.
     ///
     /// # Panics
@@ -140,6 +154,28 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::R
         offset += n as u64;
     }
     Ok(())
+}
+
+/// Whether |A ∩ B| >= `need` for two sorted, deduplicated slices: the merge
+/// of [`intersection_size`], stopped once `need` is reached or out of reach.
+pub fn intersection_reaches(a: &[u32], b: &[u32], need: usize) -> bool {
+    if need > a.len().min(b.len()) {
+        return false;
+    }
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n >= need {
+            return true;
+        }
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return false;
+        }
+        let (p, q) = (a[i], b[j]);
+        n += usize::from(p == q);
+        i += usize::from(p <= q);
+        j += usize::from(q <= p);
+    }
+    n >= need
 }
 
 /// |A ∩ B| of two sorted, deduplicated slices (a branch-free merge).
@@ -177,5 +213,21 @@ mod tests {
             intersection_size(&s.set(0), &s.set(2))
         );
         assert_eq!(s.intersection(0, 1), 0);
+        assert!(s.reaches(0, 2, 2) && !s.reaches(0, 2, 3) && s.reaches(0, 1, 0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reaching_agrees_with_the_full_count(
+            a in proptest::collection::btree_set(0u32..200, 0..80),
+            b in proptest::collection::btree_set(0u32..200, 0..80),
+            need in 0usize..90,
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            proptest::prop_assert_eq!(
+                intersection_reaches(&a, &b, need),
+                intersection_size(&a, &b) >= need
+            );
+        }
     }
 }

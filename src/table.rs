@@ -47,7 +47,7 @@ impl Overlap {
         Overlap::from_counts(set_a.len(), set_b.len(), inter)
     }
 
-    fn from_counts(na: usize, nb: usize, inter: usize) -> Overlap {
+    pub(crate) fn from_counts(na: usize, nb: usize, inter: usize) -> Overlap {
         let inter = inter as f64;
         Overlap {
             jaccard: inter / ((na + nb) as f64 - inter),
@@ -159,6 +159,15 @@ impl ArticleTable {
     }
     pub fn content_hash(&self, row: u32) -> u64 {
         self.content_hash[row as usize]
+    }
+
+    /// Whether two rows' sets share at least `need` shingles.
+    ///
+    /// # Panics
+    /// When no store is attached (the pipeline always attaches one).
+    pub fn overlap_reaches(&self, a: u32, b: u32, need: usize) -> bool {
+        let store = self.store.as_ref().expect("shingle store attached");
+        store.reaches(a, b, need)
     }
 
     /// The sorted shingle set of a row (empty when no store is attached).
