@@ -549,11 +549,11 @@ impl Deduplicator {
                 .par_iter()
                 .map(|&slot| {
                     // Slot value in the high half, row in the low half.
-                    let mut keys: Vec<u64> = (0..n as u32)
+                    let keys: Vec<u64> = (0..n as u32)
                         .filter(|&r| table.set_size(r) > 0)
                         .map(|r| u64::from(table.slots(r)[slot]) << 32 | u64::from(r))
                         .collect();
-                    keys.sort_unstable();
+                    let keys = sort_by_high_half(keys);
                     let mut rare = RareBuckets {
                         slot,
                         members: Vec::new(),
@@ -881,6 +881,36 @@ impl RareBuckets {
     }
 }
 
+/// Sorts keys by their high 32 bits, keeping input order among equals (so
+/// ascending when the input is): a two-pass radix sort on 16-bit digits,
+/// several times faster than a comparison sort for the row counts of a corpus.
+fn sort_by_high_half(mut keys: Vec<u64>) -> Vec<u64> {
+    if keys.len() < 1 << 12 {
+        keys.sort_unstable_by_key(|k| k >> 32);
+        return keys;
+    }
+    let mut out = vec![0u64; keys.len()];
+    for shift in [32, 48] {
+        let mut counts = vec![0usize; 1 << 16];
+        for &k in &keys {
+            counts[(k >> shift) as usize & 0xffff] += 1;
+        }
+        let mut total = 0;
+        for c in &mut counts {
+            let here = *c;
+            *c = total;
+            total += here;
+        }
+        for &k in &keys {
+            let d = (k >> shift) as usize & 0xffff;
+            out[counts[d]] = k;
+            counts[d] += 1;
+        }
+        std::mem::swap(&mut keys, &mut out);
+    }
+    keys
+}
+
 /// Slots whose rare buckets are found together by [`Deduplicator::join_rare`].
 const RARE_BLOCK: usize = 16;
 
@@ -1194,6 +1224,19 @@ mod tests {
             (together as f64) < 0.9 * accepted as f64,
             "bands alone grouped {together} of {accepted}"
         );
+    }
+
+    #[test]
+    fn radix_sort_orders_by_the_high_half_and_keeps_rows_ascending() {
+        let mut s = 7;
+        for n in [0, 5, 5000, 70_000] {
+            let keys: Vec<u64> = (0..n as u64)
+                .map(|r| (splitmix64(&mut s) % 3000) << 32 | r)
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            assert_eq!(sort_by_high_half(keys), want);
+        }
     }
 
     #[test]
