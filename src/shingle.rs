@@ -169,8 +169,15 @@ pub(crate) fn stem_word(word: &str, lang: Language) -> (u64, bool) {
 
 /// The words of a normalized line: maximal runs of letters and digits.
 pub fn words(line: &str) -> impl Iterator<Item = &str> {
-    line.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let ascii = line.is_ascii();
+    line.split(move |c: char| {
+        if ascii {
+            !c.is_ascii_alphanumeric()
+        } else {
+            !c.is_alphanumeric()
+        }
+    })
+    .filter(|w| !w.is_empty())
 }
 
 #[derive(Clone, Copy)]

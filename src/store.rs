@@ -57,11 +57,13 @@ impl ShingleStoreWriter {
     /// # Errors
     /// Writing the temporary file.
     pub fn push(&mut self, set: &[u32]) -> Result<()> {
-        for v in set {
-            self.file
-                .write_all(&v.to_ne_bytes())
-                .map_err(|e| Error::io("cannot write", "a temporary shingle file", e))?;
-        }
+        // SAFETY: a `u32` slice is readable as its bytes.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(set.as_ptr().cast::<u8>(), std::mem::size_of_val(set))
+        };
+        self.file
+            .write_all(bytes)
+            .map_err(|e| Error::io("cannot write", "a temporary shingle file", e))?;
         self.len += set.len() as u64;
         self.offsets.push(self.len);
         Ok(())
