@@ -5,9 +5,10 @@
 //! Sets are stored as sorted 32-bit hashes (half the space of 64-bit; a
 //! false match between two shingles has probability 2^-32), in native byte
 //! order: the file lives and dies with the process. Sets are read with
-//! positioned reads into per-thread buffers, not mapped: the file (about
-//! 1.2 GB for a million news articles) stays in the operating system's page
-//! cache while memory is free and is never part of the process's own memory.
+//! positioned reads into per-thread buffers, not mapped: the file (4 bytes
+//! per distinct shingle, a gigabyte or so for a million news articles) stays
+//! in the operating system's page cache while memory is free and is never
+//! part of the process's own memory.
 
 use std::cell::RefCell;
 use std::fs::File;
