@@ -410,7 +410,12 @@ impl Deduplicator {
         raw: &RawRecord,
         freq: Option<&LineFrequencies>,
     ) -> Result<Signed, (Option<String>, RejectReason)> {
-        let article = raw.parse().map_err(|r| (raw.id_hint(), r))?;
+        let parsed = if self.config.label_fields.is_empty() {
+            raw.parse_known()
+        } else {
+            raw.parse()
+        };
+        let article = parsed.map_err(|r| (raw.id_hint(), r))?;
         let lines = normalize_lines(&article.text);
         let verdicts = boilerplate::classify(&lines, &self.config.boilerplate, freq);
         let kept: Vec<&str> = lines
