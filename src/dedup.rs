@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::groups::{Candidate, KeepRule, UnionFind};
 use crate::ingest::{Corpus, Location, RawRecord, RejectReason};
 use crate::lsh::LshParams;
-use crate::minhash::{MinHashParams, MinHasher};
+use crate::minhash::{agreeing_slots, MinHashParams, MinHasher};
 use crate::normalize::normalize_lines;
 use crate::progress::{Progress, Stage};
 use crate::shingle::{Language, ShingleConfig};
@@ -948,11 +948,6 @@ fn agree_on_earlier_rare_slot(
         }
     }
     false
-}
-
-/// Number of MinHash slots on which two signatures agree.
-pub(crate) fn agreeing_slots(a: &[u32], b: &[u32]) -> usize {
-    a.iter().zip(b).map(|(x, y)| usize::from(x == y)).sum()
 }
 
 /// Chance that [`Deduplicator::plausible`] turns away a pair at exactly

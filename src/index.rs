@@ -24,11 +24,11 @@ use redb::{
 use serde::{Deserialize, Serialize};
 
 use crate::boilerplate::BoilerplateConfig;
-use crate::dedup::{agreeing_slots, DedupConfig, DedupOutcome, Deduplicator, OnError};
+use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
 use crate::ingest::Corpus;
 use crate::lsh::LshParams;
-use crate::minhash::MinHashParams;
+use crate::minhash::{agreeing_slots, MinHashParams};
 use crate::progress::{Progress, Stage};
 use crate::store::intersection_size;
 use crate::table::{ArticleTable, Overlap};
@@ -1085,19 +1085,16 @@ where
                 if !exact && !self.dedup.plausible(agreeing, size, d.set_size) {
                     return None;
                 }
-                let inter = intersection_size(&set, &d.set()) as f64;
-                let (na, nb) = (f64::from(size), f64::from(d.set_size));
-                let o = if na == 0.0 || nb == 0.0 {
+                let (small, large) = (size.min(d.set_size), size.max(d.set_size));
+                let o = if small == 0 {
                     let same = if exact { 1.0 } else { 0.0 };
                     Overlap {
                         jaccard: same,
                         containment: same,
                     }
                 } else {
-                    Overlap {
-                        jaccard: inter / (na + nb - inter),
-                        containment: inter / na.min(nb),
-                    }
+                    let inter = intersection_size(&set, &d.set());
+                    Overlap::from_counts(small as usize, large as usize, inter)
                 };
                 (exact || self.dedup.accepts(size.min(d.set_size), o)).then_some(o)
             })

@@ -150,8 +150,12 @@ pub fn estimate_jaccard(a: &[u32], a_size: u32, b: &[u32], b_size: u32) -> f64 {
     if a_size == 0 || b_size == 0 {
         return 0.0;
     }
-    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    equal as f64 / a.len() as f64
+    agreeing_slots(a, b) as f64 / a.len() as f64
+}
+
+/// Number of slots on which two raw signatures agree.
+pub fn agreeing_slots(a: &[u32], b: &[u32]) -> usize {
+    a.iter().zip(b).map(|(x, y)| usize::from(x == y)).sum()
 }
 
 /// |A∩B| / |A| from the Jaccard estimate and both set sizes:

@@ -118,12 +118,7 @@ impl ShingleStore {
     /// # Panics
     /// As [`Self::intersection`].
     pub fn reaches(&self, a: u32, b: u32, need: usize) -> bool {
-        BUFFERS.with(|bufs| {
-            let (x, y) = &mut *bufs.borrow_mut();
-            self.read_into(a, x);
-            self.read_into(b, y);
-            intersection_reaches(x, y, need)
-        })
+        self.with_sets(a, b, |x, y| intersection_reaches(x, y, need))
     }
 
     /// Size of the intersection of two rows' sets.
@@ -132,11 +127,16 @@ impl ShingleStore {
     /// When the temporary file cannot be read back (it was written by this
     /// process moments before; only a failing disk gets here).
     pub fn intersection(&self, a: u32, b: u32) -> usize {
+        self.with_sets(a, b, intersection_size)
+    }
+
+    /// Runs `f` on two rows' sets, read into this thread's buffers.
+    fn with_sets<T>(&self, a: u32, b: u32, f: impl FnOnce(&[u32], &[u32]) -> T) -> T {
         BUFFERS.with(|bufs| {
             let (x, y) = &mut *bufs.borrow_mut();
             self.read_into(a, x);
             self.read_into(b, y);
-            intersection_size(x, y)
+            f(x, y)
         })
     }
 }
