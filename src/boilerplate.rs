@@ -280,7 +280,7 @@ pub fn classify(
         .collect();
     if let (true, Some(freq)) = (config.corpus_frequency, freq) {
         let counts: Vec<u32> = lines.iter().map(|l| freq.estimate(l)).collect();
-        let base = typical_sentence_count(lines, &counts);
+        let base = typical_sentence_count(lines, &counts, &verdicts);
         let floor = config.min_articles.max(base.saturating_mul(config.ratio));
         for (verdict, &count) in verdicts.iter_mut().zip(&counts) {
             if verdict.is_none() && count >= floor {
@@ -318,16 +318,21 @@ pub fn story_lines(
 }
 
 /// The median count of the article's long lines (its sentences), or of all
-/// its lines when it has no long line.
-fn typical_sentence_count(lines: &[String], counts: &[u32]) -> u32 {
-    let long: Vec<u32> = lines
-        .iter()
-        .zip(counts)
-        .filter(|(l, _)| l.split(' ').count() >= 8)
-        .map(|(_, &c)| c.max(1))
+/// its lines when it has no long line; lines a line rule already marked as
+/// chrome (a long subscription notice, say) do not count.
+fn typical_sentence_count(lines: &[String], counts: &[u32], verdicts: &[Option<Reason>]) -> u32 {
+    let open = |i: &usize| verdicts[*i].is_none();
+    let long: Vec<u32> = (0..lines.len())
+        .filter(open)
+        .filter(|&i| lines[i].split(' ').count() >= 8)
+        .map(|i| counts[i].max(1))
         .collect();
     let mut pool = if long.is_empty() {
-        counts.iter().filter(|&&c| c > 0).copied().collect()
+        (0..lines.len())
+            .filter(open)
+            .map(|i| counts[i])
+            .filter(|&c| c > 0)
+            .collect()
     } else {
         long
     };
