@@ -404,6 +404,30 @@ mod tests {
     }
 
     #[test]
+    fn chrome_a_line_rule_caught_does_not_make_other_chrome_look_rare() {
+        // One story line and one long subscription notice: were the notice
+        // counted as a sentence, the article's typical count would be the
+        // notice's and its section list would not look frequent.
+        let article = |i: usize| {
+            normalize_lines(&format!(
+                "Politics, World, Americas, Middle East\nThe council of town {i} voted on the budget late on Thursday night.\nThis website contains only a portion of the news stories offered to subscribers. Please contact us for subscription options."
+            ))
+        };
+        let mut freq = LineFrequencies::for_corpus_bytes(10_000);
+        for i in 0..30 {
+            freq.add_article(article(i).iter().map(String::as_str));
+        }
+        let v = classify(&article(7), &BoilerplateConfig::default(), None);
+        assert!(matches!(v[2], Some(Reason::Phrase(_))), "{v:?}");
+        let v = classify(&article(7), &BoilerplateConfig::default(), Some(&freq));
+        assert!(
+            matches!(v[0], Some(Reason::Frequent(n)) if n >= 30),
+            "{v:?}"
+        );
+        assert_eq!(v[1], None);
+    }
+
+    #[test]
     fn an_article_that_is_all_chrome_is_kept_whole() {
         let lines = normalize_lines("Related topics\nMost Viewed");
         let v = classify(&lines, &BoilerplateConfig::default(), None);
