@@ -7,7 +7,7 @@
 //! re-read when the cleaned corpus is written. Every record ends up kept,
 //! removed as a duplicate of a kept one, or rejected with a reason.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -769,14 +769,83 @@ impl Deduplicator {
         (groups, group_of)
     }
 
-    /// Star clustering of one component whose rows are in keep-rule order.
+    /// Star clustering of one component whose rows are in keep-rule order
+    /// (see [`Self::choose_representatives`]).
+    ///
+    /// Stars are placed, then checked: a member that joined its
+    /// representative by containment alone, and that an article left
+    /// alone matches while the representative does not, is an original with
+    /// copies of its own that shares some text with a longer story (two
+    /// reports built on one wire item), not an abridged copy of it. It is
+    /// kept apart from that representative and the stars are placed again,
+    /// until none secedes (components up to [`MAX_SECESSION_COMPONENT`]).
     fn stars(&self, table: &ArticleTable, rows: &[u32]) -> Vec<DuplicateGroup> {
+        let mut barred = HashSet::new();
+        loop {
+            let groups = self.place(table, rows, &barred);
+            if rows.len() > MAX_SECESSION_COMPONENT {
+                return groups;
+            }
+            let seceding = self.secessions(table, rows, &groups);
+            if seceding.is_empty() {
+                return groups;
+            }
+            barred.extend(seceding);
+        }
+    }
+
+    /// The (member, representative) pairs to keep apart (see [`Self::stars`]).
+    fn secessions(
+        &self,
+        table: &ArticleTable,
+        rows: &[u32],
+        groups: &[DuplicateGroup],
+    ) -> Vec<(u32, u32)> {
+        let grouped: HashSet<u32> = groups
+            .iter()
+            .flat_map(|g| std::iter::once(g.representative).chain(g.members.iter().map(|m| m.row)))
+            .collect();
+        let alone: Vec<u32> = rows
+            .iter()
+            .copied()
+            .filter(|r| !grouped.contains(r))
+            .collect();
+        let mut out = Vec::new();
+        for g in groups {
+            let rep = g.representative;
+            for m in g.members.iter().filter(|m| m.via.is_none()) {
+                let by_containment = table.content_hash(m.row) != table.content_hash(rep)
+                    && table.overlap(m.row, rep).jaccard < self.config.threshold;
+                let followed = by_containment
+                    && alone
+                        .iter()
+                        .any(|&r| self.verify(table, r, m.row) && !self.verify(table, r, rep));
+                if followed {
+                    out.push((m.row, rep));
+                }
+            }
+        }
+        out
+    }
+
+    /// One placement of the stars: rows in keep-rule order join the most
+    /// similar representative they verify against (or a member, `via`),
+    /// except a representative they are barred from.
+    fn place(
+        &self,
+        table: &ArticleTable,
+        rows: &[u32],
+        barred: &HashSet<(u32, u32)>,
+    ) -> Vec<DuplicateGroup> {
         let mut groups: Vec<DuplicateGroup> = Vec::new();
         let mut unplaced = Vec::new();
         for &row in rows {
             let mut best: Option<(crate::table::Overlap, usize)> = None;
             for (i, g) in groups.iter().enumerate() {
                 let rep = g.representative;
+                if barred.contains(&(row, rep)) {
+                    continue;
+                }
                 let exact_copy = table.content_hash(rep) == table.content_hash(row);
                 if exact_copy || self.verify(table, row, rep) {
                     let o = table.overlap(row, rep);
@@ -792,7 +861,7 @@ impl Deduplicator {
                     containment: round4(o.containment),
                     via: None,
                 });
-            } else if !self.join_through_member(table, &mut groups, row) {
+            } else if !self.join_through_member(table, &mut groups, row, barred) {
                 unplaced.push(groups.len());
                 groups.push(DuplicateGroup {
                     representative: row,
@@ -805,7 +874,9 @@ impl Deduplicator {
         // through a member once every row is placed.
         for i in unplaced {
             let row = groups[i].representative;
-            if groups[i].members.is_empty() && self.join_through_member(table, &mut groups, row) {
+            if groups[i].members.is_empty()
+                && self.join_through_member(table, &mut groups, row, barred)
+            {
                 groups[i].representative = u32::MAX;
             }
         }
@@ -822,8 +893,9 @@ impl Deduplicator {
         table: &ArticleTable,
         groups: &mut [DuplicateGroup],
         row: u32,
+        barred: &HashSet<(u32, u32)>,
     ) -> bool {
-        let Some((i, via)) = self.best_member(table, groups, row) else {
+        let Some((i, via)) = self.best_member(table, groups, row, barred) else {
             return false;
         };
         let o = table.overlap(row, groups[i].representative);
@@ -846,13 +918,14 @@ impl Deduplicator {
         table: &ArticleTable,
         groups: &[DuplicateGroup],
         row: u32,
+        barred: &HashSet<(u32, u32)>,
     ) -> Option<(usize, u32)> {
         let mut best: Option<(crate::table::Overlap, usize, u32)> = None;
         for (i, g) in groups.iter().enumerate() {
-            if g.members.is_empty() {
+            let rep = g.representative;
+            if g.members.is_empty() || barred.contains(&(row, rep)) {
                 continue;
             }
-            let rep = g.representative;
             let (small, large) = if table.set_size(row) <= table.set_size(rep) {
                 (row, rep)
             } else {
@@ -888,6 +961,9 @@ const VIA_MIN_CONTAINMENT: f64 = 0.25;
 /// ratio does (the floor above already keeps unrelated stories apart);
 /// 1.0 misses those copies.
 const VIA_MIN_SIZE_RATIO: f64 = 0.8;
+
+/// Largest component whose stars are checked for secessions.
+const MAX_SECESSION_COMPONENT: usize = 64;
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -1283,6 +1359,48 @@ mod tests {
         assert_eq!(g.representative, ra);
         let via: Vec<(u32, Option<u32>)> = g.members.iter().map(|m| (m.row, m.via)).collect();
         assert_eq!(via, vec![(rb, Some(ro)), (ro, None)]);
+    }
+
+    #[test]
+    fn a_report_sharing_a_wire_passage_stays_with_its_own_copy() {
+        // L opens with 45 words of the wire story W (0.44 of L's shingles
+        // are in W, a containment match) and has a copy L1 whose edits
+        // fall in that passage: L1 matches L, not W. L is an original with
+        // a copy of its own, not an abridged copy of W.
+        let w: Vec<String> = (0..200).map(|i| format!("wire{i}")).collect();
+        let l: Vec<String> = w[..45]
+            .iter()
+            .cloned()
+            .chain((0..55).map(|i| format!("local{i}")))
+            .collect();
+        let l1: Vec<String> = l
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if i < 45 && i % 3 == 0 {
+                    format!("edit{i}")
+                } else {
+                    x.clone()
+                }
+            })
+            .collect();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        for (id, words) in [("w", &w), ("l", &l), ("l1", &l1)] {
+            let rec = serde_json::json!({"id": id, "text": words.join(" ")});
+            writeln!(file, "{rec}").unwrap();
+        }
+        file.flush().unwrap();
+        let corpus = Corpus::open(&[InputSpec::Path(file.path().to_path_buf())]).unwrap();
+        let dedup = Deduplicator::new(DedupConfig::default()).unwrap();
+        let out = dedup.run(&corpus, &Silent).unwrap();
+        let t = &out.table;
+        let row = |id: &str| (0..t.len() as u32).find(|&r| t.id(r) == id).unwrap();
+        let (rw, rl, rl1) = (row("w"), row("l"), row("l1"));
+        assert!(dedup.verify(t, rl, rw) && dedup.verify(t, rl1, rl) && !dedup.verify(t, rl1, rw));
+        assert_eq!(out.groups.len(), 1, "{:?}", out.groups);
+        assert_eq!(out.groups[0].representative, rl);
+        assert_eq!(out.groups[0].members[0].row, rl1);
+        assert_eq!(out.group_of[rw as usize], None);
     }
 
     #[test]
