@@ -293,6 +293,7 @@ impl Deduplicator {
         join_exact_copies(&table, &mut uf);
         self.join_candidates(&table, &mut uf, &mut stats, progress);
         let (groups, group_of) = self.choose_representatives(&table, &mut uf);
+        table.store_health()?;
         stats.groups = groups.len();
         stats.removed = groups.iter().map(|g| g.members.len()).sum();
         stats.kept = table.len() - stats.removed;

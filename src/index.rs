@@ -1074,6 +1074,7 @@ where
             .map(|&d| load_doc(self.docs, d, self.path))
             .collect::<Result<_>>()?;
         let set = table.shingle_set(row);
+        table.store_health()?;
         let slots = table.slots(row);
         let hash = table.content_hash(row);
         let size = table.set_size(row);
@@ -1346,6 +1347,7 @@ impl<'t> Writer<'t> {
         let doc = self.next_doc;
         self.next_doc += 1;
         let mut stored = StoredDoc::from_row(table, row, terms);
+        table.store_health()?;
         // Document frequencies first: the posted terms are weighted with them.
         let mut dfs = std::collections::HashMap::with_capacity(stored.terms.len());
         for &(key, _, _) in &stored.terms {

@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{Error, Result};
 
@@ -24,10 +25,16 @@ pub struct ShingleStoreWriter {
 }
 
 /// Read-only access to the stored sets, by row.
+///
+/// Reads happen deep inside parallel verification, so a failed read does
+/// not unwind through it: the set reads as empty (no match) and the first
+/// failure is kept for [`ShingleStore::health`], which a run calls before
+/// trusting its results.
 #[derive(Debug)]
 pub struct ShingleStore {
     file: File,
     offsets: Vec<u64>,
+    failure: Mutex<Option<std::io::Error>>,
 }
 
 impl ShingleStoreWriter {
@@ -82,6 +89,7 @@ impl ShingleStoreWriter {
         Ok(ShingleStore {
             file,
             offsets: self.offsets,
+            failure: Mutex::new(None),
         })
     }
 }
@@ -100,9 +108,25 @@ impl ShingleStore {
         // SAFETY: the bytes of a `u32` slice may be written with any value.
         let bytes =
             unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), buf.len() * 4) };
-        // The file was written by this process and is only read from here
-        // on; a failed read means the temporary directory broke under us.
-        read_exact_at(&self.file, bytes, a * 4).expect("reading the temporary shingle file");
+        if let Err(e) = read_exact_at(&self.file, bytes, a * 4) {
+            buf.clear();
+            let mut failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
+            failure.get_or_insert(e);
+        }
+    }
+
+    /// The first failed read since the last call, as an error.
+    ///
+    /// # Errors
+    /// The temporary file could not be read back (it was written by this
+    /// process moments before: a failing disk, or a cleaner that removed
+    /// it); results computed since are not to be trusted.
+    pub fn health(&self) -> Result<()> {
+        let mut failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        match failure.take() {
+            Some(e) => Err(Error::io("cannot read back", "a temporary shingle file", e)),
+            None => Ok(()),
+        }
     }
 
     /// The sorted set of one row.
@@ -114,18 +138,11 @@ impl ShingleStore {
 
     /// Whether two rows' sets share at least `need` shingles (stops reading
     /// as soon as the answer is known).
-    ///
-    /// # Panics
-    /// As [`Self::intersection`].
     pub fn reaches(&self, a: u32, b: u32, need: usize) -> bool {
         self.with_sets(a, b, |x, y| intersection_reaches(x, y, need))
     }
 
     /// Size of the intersection of two rows' sets.
-    ///
-    /// # Panics
-    /// When the temporary file cannot be read back (it was written by this
-    /// process moments before; only a failing disk gets here).
     pub fn intersection(&self, a: u32, b: u32) -> usize {
         self.with_sets(a, b, intersection_size)
     }
@@ -217,6 +234,22 @@ mod tests {
         );
         assert_eq!(s.intersection(0, 1), 0);
         assert!(s.reaches(0, 2, 2) && !s.reaches(0, 2, 3) && s.reaches(0, 1, 0));
+    }
+
+    #[test]
+    fn a_failed_read_is_kept_for_health_not_panicked() {
+        let mut w = ShingleStoreWriter::new().unwrap();
+        w.push(&[1, 2, 3]).unwrap();
+        w.push(&[2, 3, 4]).unwrap();
+        let s = w.finish().unwrap();
+        assert!(s.reaches(0, 1, 2));
+        s.health().unwrap();
+        s.file.set_len(4).unwrap(); // the file shrinks under the run
+        assert!(!s.reaches(0, 1, 1));
+        let e = s.health().unwrap_err();
+        assert!(e.to_string().contains("temporary shingle file"), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+        s.health().unwrap(); // reported once
     }
 
     proptest::proptest! {

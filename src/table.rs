@@ -170,6 +170,15 @@ impl ArticleTable {
         store.reaches(a, b, need)
     }
 
+    /// Whether every read of the stored sets so far succeeded (see
+    /// [`ShingleStore::health`]); `Ok` when no store is attached.
+    ///
+    /// # Errors
+    /// The first failed read of the temporary shingle file.
+    pub fn store_health(&self) -> crate::error::Result<()> {
+        self.store.as_ref().map_or(Ok(()), |s| s.health())
+    }
+
     /// The sorted shingle set of a row (empty when no store is attached).
     pub fn shingle_set(&self, row: u32) -> Vec<u32> {
         self.store.as_ref().map(|s| s.set(row)).unwrap_or_default()
