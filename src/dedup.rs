@@ -1315,6 +1315,24 @@ mod tests {
         (accepted, together)
     }
 
+    /// Runs the default job on articles given as words (id, words).
+    fn run_on_words(articles: &[(&str, &Vec<String>)]) -> (Deduplicator, DedupOutcome) {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        for (id, words) in articles {
+            let rec = serde_json::json!({"id": id, "text": words.join(" ")});
+            writeln!(file, "{rec}").unwrap();
+        }
+        file.flush().unwrap();
+        let corpus = Corpus::open(&[InputSpec::Path(file.path().to_path_buf())]).unwrap();
+        let dedup = Deduplicator::new(DedupConfig::default()).unwrap();
+        let out = dedup.run(&corpus, &Silent).unwrap();
+        (dedup, out)
+    }
+
+    fn row_of(t: &ArticleTable, id: &str) -> u32 {
+        (0..t.len() as u32).find(|&r| t.id(r) == id).unwrap()
+    }
+
     #[test]
     fn a_copy_met_before_the_member_it_matches_joins_through_it() {
         // O is the original; A (longest, kept) and B are copies edited in
@@ -1342,18 +1360,9 @@ mod tests {
             .into_iter()
             .chain(tail("coda", 15))
             .collect();
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        for (id, words) in [("b", &b), ("o", &o), ("a", &a)] {
-            let rec = serde_json::json!({"id": id, "text": words.join(" ")});
-            writeln!(file, "{rec}").unwrap();
-        }
-        file.flush().unwrap();
-        let corpus = Corpus::open(&[InputSpec::Path(file.path().to_path_buf())]).unwrap();
-        let dedup = Deduplicator::new(DedupConfig::default()).unwrap();
-        let out = dedup.run(&corpus, &Silent).unwrap();
+        let (dedup, out) = run_on_words(&[("b", &b), ("o", &o), ("a", &a)]);
         let t = &out.table;
-        let row = |id: &str| (0..t.len() as u32).find(|&r| t.id(r) == id).unwrap();
-        let (ra, rb, ro) = (row("a"), row("b"), row("o"));
+        let (ra, rb, ro) = (row_of(t, "a"), row_of(t, "b"), row_of(t, "o"));
         assert!(!dedup.verify(t, rb, ra) && dedup.verify(t, rb, ro));
         assert_eq!(out.groups.len(), 1, "{:?}", out.groups);
         let g = &out.groups[0];
@@ -1385,18 +1394,9 @@ mod tests {
                 }
             })
             .collect();
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        for (id, words) in [("w", &w), ("l", &l), ("l1", &l1)] {
-            let rec = serde_json::json!({"id": id, "text": words.join(" ")});
-            writeln!(file, "{rec}").unwrap();
-        }
-        file.flush().unwrap();
-        let corpus = Corpus::open(&[InputSpec::Path(file.path().to_path_buf())]).unwrap();
-        let dedup = Deduplicator::new(DedupConfig::default()).unwrap();
-        let out = dedup.run(&corpus, &Silent).unwrap();
+        let (dedup, out) = run_on_words(&[("w", &w), ("l", &l), ("l1", &l1)]);
         let t = &out.table;
-        let row = |id: &str| (0..t.len() as u32).find(|&r| t.id(r) == id).unwrap();
-        let (rw, rl, rl1) = (row("w"), row("l"), row("l1"));
+        let (rw, rl, rl1) = (row_of(t, "w"), row_of(t, "l"), row_of(t, "l1"));
         assert!(dedup.verify(t, rl, rw) && dedup.verify(t, rl1, rl) && !dedup.verify(t, rl1, rw));
         assert_eq!(out.groups.len(), 1, "{:?}", out.groups);
         assert_eq!(out.groups[0].representative, rl);
