@@ -324,7 +324,7 @@ fn typical_sentence_count(lines: &[String], counts: &[u32], verdicts: &[Option<R
     let open = |i: &usize| verdicts[*i].is_none();
     let long: Vec<u32> = (0..lines.len())
         .filter(open)
-        .filter(|&i| lines[i].split(' ').count() >= 8)
+        .filter(|&i| lines[i].split(' ').nth(7).is_some())
         .map(|i| counts[i].max(1))
         .collect();
     let mut pool = if long.is_empty() {
