@@ -2,6 +2,7 @@
 //! location, keep-rule facts, optional gold label, signature), stored
 //! column-wise so a million articles fit in a few hundred megabytes.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::ingest::Location;
@@ -17,7 +18,9 @@ pub struct ArticleTable {
     locations: Vec<Location>,
     clean_len: Vec<u32>,
     published: Vec<Option<Box<str>>>,
-    sources: Vec<Option<Box<str>>>,
+    /// Sources are few and repeat: each distinct name is held once.
+    sources: Vec<Option<Arc<str>>>,
+    source_names: HashSet<Arc<str>>,
     titles: Vec<Option<Box<str>>>,
     labels: Vec<Box<[Option<Arc<str>>]>>,
     slots: Vec<u32>,
@@ -83,6 +86,7 @@ impl ArticleTable {
             clean_len: Vec::new(),
             published: Vec::new(),
             sources: Vec::new(),
+            source_names: HashSet::new(),
             titles: Vec::new(),
             labels: Vec::new(),
             slots: Vec::new(),
@@ -107,7 +111,17 @@ impl ArticleTable {
         self.clean_len.push(row.clean_len);
         self.published
             .push(row.published.map(String::into_boxed_str));
-        self.sources.push(row.source.map(String::into_boxed_str));
+        let source = row
+            .source
+            .map(|name| match self.source_names.get(name.as_str()) {
+                Some(held) => Arc::clone(held),
+                None => {
+                    let held: Arc<str> = name.into();
+                    self.source_names.insert(Arc::clone(&held));
+                    held
+                }
+            });
+        self.sources.push(source);
         self.titles.push(row.title.map(String::into_boxed_str));
         self.labels.push(row.labels.into_boxed_slice());
         self.slots.extend_from_slice(&row.slots);
