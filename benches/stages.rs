@@ -11,6 +11,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use newsdedup::events::{link, neighbour_graph, ClusterConfig, EventClusterer};
 use newsdedup::lsh::LshParams;
+use newsdedup::minhash::agreeing_slots;
 use newsdedup::normalize::normalize_lines;
 use newsdedup::progress::Silent;
 use newsdedup::shingle::{Language, ShingleConfig};
@@ -99,6 +100,14 @@ fn lsh(c: &mut Criterion) {
     g.throughput(Throughput::Elements(sigs.len() as u64));
     g.bench_function("one_band_100k", |b| {
         b.iter(|| params.buckets(0, sigs.len(), |i| &sigs[i], |_| false).len())
+    });
+    // The signature check every candidate pair gets before its sets are read.
+    g.bench_function("slot_agreement_100k_pairs", |b| {
+        b.iter(|| {
+            (0..sigs.len())
+                .map(|i| agreeing_slots(&sigs[i], &sigs[(i * 7 + 1) % sigs.len()]))
+                .sum::<usize>()
+        })
     });
     g.finish();
 }
