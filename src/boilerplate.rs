@@ -136,9 +136,11 @@ const RULE_MAX_WORDS: usize = 40;
 
 /// Classifies one normalized line on its own.
 pub fn line_rule(line: &str) -> Option<Reason> {
+    // Counted only as far as the rules look: a story line stops early.
     let words = line
         .split(' ')
         .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(RULE_MAX_WORDS + 1)
         .count();
     if line.is_empty() {
         return None;
