@@ -181,6 +181,9 @@ pub struct Stats {
     pub groups: usize,
     pub stripped_lines: usize,
     pub candidate_pairs: usize,
+    /// Candidate pairs whose sets were read (the rest failed the
+    /// signature check, [`Deduplicator::plausible`]).
+    pub sets_read: usize,
     pub verified_pairs: usize,
 }
 
@@ -504,12 +507,13 @@ impl Deduplicator {
             }
             pairs.retain(|p| !rejected.contains(&pair_key(*p)));
             stats.candidate_pairs += pairs.len();
-            let verdicts: Vec<bool> = pairs
+            let verdicts: Vec<Option<bool>> = pairs
                 .par_iter()
                 .map(|&(a, b)| self.verify_candidate(table, a, b))
                 .collect();
-            for (&(a, b), ok) in pairs.iter().zip(verdicts) {
-                if ok {
+            stats.sets_read += verdicts.iter().filter(|v| v.is_some()).count();
+            for (&(a, b), verdict) in pairs.iter().zip(verdicts) {
+                if verdict == Some(true) {
                     stats.verified_pairs += 1;
                     uf.union(a, b);
                 } else {
@@ -580,12 +584,12 @@ impl Deduplicator {
                 }
             }
             let bits = |r: u32| &rare_bits[r as usize * words..(r as usize + 1) * words];
-            let (checked, found) = buckets
+            let ((checked, read), found) = buckets
                 .par_iter()
                 .flat_map_iter(|rare| rare.iter().map(move |b| (rare.slot, b)))
                 .fold(
-                    || (0usize, Vec::new()),
-                    |(mut checked, mut ok), (slot, bucket)| {
+                    || ((0usize, 0usize), Vec::new()),
+                    |((mut checked, mut read), mut ok), (slot, bucket)| {
                         // Each member's set is read once per bucket, when needed.
                         let mut sets: Vec<Option<Vec<u32>>> = Vec::new();
                         for (i, &a) in bucket.iter().enumerate() {
@@ -601,6 +605,7 @@ impl Deduplicator {
                                 if !self.worth_reading(table, a, b, agreeing_slots(sa, sb)) {
                                     continue;
                                 }
+                                read += 1;
                                 sets.resize(bucket.len(), None);
                                 for k in [i, j] {
                                     if sets[k].is_none() {
@@ -613,17 +618,18 @@ impl Deduplicator {
                                 }
                             }
                         }
-                        (checked, ok)
+                        ((checked, read), ok)
                     },
                 )
                 .reduce(
-                    || (0, Vec::new()),
-                    |(c1, mut v1), (c2, v2)| {
+                    || ((0, 0), Vec::new()),
+                    |((c1, r1), mut v1), ((c2, r2), v2)| {
                         v1.extend(v2);
-                        (c1 + c2, v1)
+                        ((c1 + c2, r1 + r2), v1)
                     },
                 );
             stats.candidate_pairs += checked;
+            stats.sets_read += read;
             verified.extend(found);
             progress.advance(1);
         }
@@ -635,10 +641,12 @@ impl Deduplicator {
     }
 
     /// [`Self::verify`] after a cheap signature check (see
-    /// [`Self::plausible`]); identical cleaned texts always pass.
-    fn verify_candidate(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
+    /// [`Self::plausible`]; identical cleaned texts always pass): `None`
+    /// when the sets were not worth reading.
+    fn verify_candidate(&self, table: &ArticleTable, a: u32, b: u32) -> Option<bool> {
         let agreeing = agreeing_slots(table.slots(a), table.slots(b));
-        self.worth_reading(table, a, b, agreeing) && self.verify(table, a, b)
+        self.worth_reading(table, a, b, agreeing)
+            .then(|| self.verify(table, a, b))
     }
 
     fn worth_reading(&self, table: &ArticleTable, a: u32, b: u32, agreeing: usize) -> bool {

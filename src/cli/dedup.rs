@@ -89,8 +89,8 @@ fn summary(o: &DedupOutcome) -> String {
         s.records, s.kept, s.removed, s.groups, s.rejected
     );
     text.push_str(&format!(
-        "; {} candidate pairs checked, {} verified",
-        s.candidate_pairs, s.verified_pairs
+        "; {} candidate pairs checked, {} read, {} verified",
+        s.candidate_pairs, s.sets_read, s.verified_pairs
     ));
     if s.stripped_lines > 0 {
         text.push_str(&format!(
