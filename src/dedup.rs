@@ -795,11 +795,13 @@ impl Deduplicator {
             if rows.len() > MAX_SECESSION_COMPONENT {
                 return groups;
             }
-            let seceding = self.secessions(table, rows, &groups);
-            if seceding.is_empty() {
+            // A barred pair is never placed together again, so each round
+            // bars new pairs and the loop ends; the length check makes sure.
+            let before = barred.len();
+            barred.extend(self.secessions(table, rows, &groups));
+            if barred.len() == before {
                 return groups;
             }
-            barred.extend(seceding);
         }
     }
 
