@@ -882,16 +882,15 @@ impl Deduplicator {
         }
         // A row met before the member it matches (longer than that copy,
         // yet not verifying against the representative) gets the step
-        // through a member once every row is placed.
+        // through a member once every row is placed. Its own group stays
+        // empty and is dropped below (only groups with members are joined).
         for i in unplaced {
             let row = groups[i].representative;
-            if groups[i].members.is_empty()
-                && self.join_through_member(table, &mut groups, row, barred)
-            {
-                groups[i].representative = u32::MAX;
+            if groups[i].members.is_empty() {
+                self.join_through_member(table, &mut groups, row, barred);
             }
         }
-        groups.retain(|g| g.representative != u32::MAX && !g.members.is_empty());
+        groups.retain(|g| !g.members.is_empty());
         for g in &mut groups {
             g.members.sort_by_key(|m| m.row);
         }
