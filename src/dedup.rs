@@ -23,7 +23,7 @@ use crate::minhash::{agreeing_slots, MinHashParams, MinHasher};
 use crate::normalize::normalize_lines;
 use crate::progress::{Progress, Stage};
 use crate::shingle::{Language, ShingleConfig};
-use crate::store::ShingleStoreWriter;
+use crate::store::{Compact, ShingleStoreWriter};
 use crate::table::{ArticleTable, Row};
 
 /// What to do with a bad record.
@@ -49,8 +49,13 @@ pub struct DedupConfig {
     /// … or when the share of the shorter one's shingles found in the longer
     /// reaches this (default 0.38; above 1 turns containment off) …
     pub containment: f64,
-    /// … and the shorter has at least this many shingles (default 15).
+    /// … and the shorter has at least this many shingles (default 15) …
     pub containment_min_shingles: u32,
+    /// … and at least this share of the shingles they share occur in the
+    /// same order in both texts (default 0.75; 0 turns it off). Copies keep
+    /// their text's order; reports of one event that share names and stock
+    /// phrases use them in other sentences, in another order.
+    pub containment_order: f64,
     /// Jaccard the LSH bands are tuned for (default 0.3); abridged copies
     /// with lower Jaccard are found by the rare-shingle pass.
     pub candidate_threshold: f64,
@@ -80,6 +85,7 @@ impl Default for DedupConfig {
             threshold: 0.5,
             containment: 0.38,
             containment_min_shingles: 15,
+            containment_order: 0.75,
             candidate_threshold: 0.3,
             lsh: None,
             rare_bucket: 16,
@@ -115,6 +121,12 @@ impl DedupConfig {
     pub fn validate(&self) -> Result<()> {
         self.minhash.validate()?;
         self.shingle_config().validate()?;
+        if !(0.0..=1.0).contains(&self.containment_order) {
+            return Err(Error::invalid(
+                "containment order",
+                format!("{} is not in [0, 1]", self.containment_order),
+            ));
+        }
         for (name, v) in [
             ("threshold", self.threshold),
             ("candidate threshold", self.candidate_threshold),
@@ -166,6 +178,9 @@ pub struct Member {
     pub similarity: f64,
     /// Share of this article's shingles found in the representative.
     pub containment: f64,
+    /// Share of the shingles they share that occur in the same order in
+    /// both texts.
+    pub in_order: f64,
     /// The removed copy this one verified against, when it did not verify
     /// against the representative itself (see [`Deduplicator`]'s stars).
     pub via: Option<u32>,
@@ -242,7 +257,7 @@ pub struct Deduplicator {
 /// One record after the parallel part of signing.
 struct Signed {
     row: Row,
-    shingles: Vec<u32>,
+    shingles: Compact,
     stripped: Vec<StrippedLine>,
 }
 
@@ -377,7 +392,7 @@ impl Deduplicator {
                 match result {
                     Ok(mut s) => {
                         store.push(&s.shingles)?;
-                        s.shingles = Vec::new();
+                        s.shingles = Compact::default();
                         let row = table.push(s.row);
                         seen.insert(table.id(row), row);
                         if !s.stripped.is_empty() {
@@ -441,7 +456,7 @@ impl Deduplicator {
             .shingle_hashes(kept.iter().copied(), lang);
         let mut slots = vec![0u32; self.config.minhash.num_perm];
         self.hasher.fill_slots(&shingles, &mut slots);
-        let compact = ShingleStoreWriter::compact(&shingles);
+        let compact = Compact::of(&shingles);
         let clean_len: usize = kept.iter().map(|l| l.len()).sum();
         let mut content = Xxh3::new();
         for (i, line) in kept.iter().enumerate() {
@@ -472,7 +487,7 @@ impl Deduplicator {
                 title: article.title,
                 labels,
                 slots,
-                set_size: u32::try_from(compact.len()).unwrap_or(u32::MAX),
+                set_size: u32::try_from(compact.set.len()).unwrap_or(u32::MAX),
                 content_hash: content.digest(),
             },
             shingles: compact,
@@ -613,7 +628,12 @@ impl Deduplicator {
                                     }
                                 }
                                 let (x, y) = (sets[i].as_deref(), sets[j].as_deref());
-                                if self.verify_sets(x.unwrap_or(&[]), y.unwrap_or(&[])) {
+                                if self.verify_sets(
+                                    table,
+                                    (a, b),
+                                    x.unwrap_or(&[]),
+                                    y.unwrap_or(&[]),
+                                ) {
                                     ok.push((a.min(b), a.max(b)));
                                 }
                             }
@@ -677,20 +697,57 @@ impl Deduplicator {
 
     /// Whether a candidate pair really is a copy.
     pub(crate) fn verify(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
-        let (na, nb) = (table.set_size(a), table.set_size(b));
-        match self.needed_intersection(na.min(nb) as usize, na.max(nb) as usize) {
-            Some(need) => table.overlap_reaches(a, b, need),
+        let (na, nb) = (table.set_size(a) as usize, table.set_size(b) as usize);
+        let (small, large) = (na.min(nb), na.max(nb));
+        match self.needed_intersection(small, large) {
+            Some(need) => {
+                table.overlap_reaches(a, b, need) && self.confirm(table, a, b, small, large, need)
+            }
             None => false,
         }
     }
 
-    /// [`Self::verify`] on sets already read.
-    fn verify_sets(&self, a: &[u32], b: &[u32]) -> bool {
-        let (small, large) = (a.len().min(b.len()), a.len().max(b.len()));
+    /// [`Self::verify`] on the sets of rows `a` and `b`, already read.
+    fn verify_sets(
+        &self,
+        table: &ArticleTable,
+        (a, b): (u32, u32),
+        sa: &[u32],
+        sb: &[u32],
+    ) -> bool {
+        let (small, large) = (sa.len().min(sb.len()), sa.len().max(sb.len()));
         match self.needed_intersection(small, large) {
-            Some(need) => crate::store::intersection_reaches(a, b, need),
+            Some(need) => {
+                crate::store::intersection_reaches(sa, sb, need)
+                    && self.confirm(table, a, b, small, large, need)
+            }
             None => false,
         }
+    }
+
+    /// Whether sets of these sizes that share at least `need` shingles (the
+    /// fewest any rule accepts) are copies: at once when that many shared
+    /// shingles reach the Jaccard threshold or order is not checked; else
+    /// on the exact overlap, order included.
+    fn confirm(
+        &self,
+        table: &ArticleTable,
+        a: u32,
+        b: u32,
+        small: usize,
+        large: usize,
+        need: usize,
+    ) -> bool {
+        self.config.containment_order <= 0.0
+            || crate::table::Overlap::at_best(small, large, need).jaccard >= self.config.threshold
+            || {
+                let (s, l) = if table.set_size(a) <= table.set_size(b) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                self.accepts(small as u32, table.overlap(s, l))
+            }
     }
 
     /// The fewest shared shingles with which sets of these sizes are
@@ -701,7 +758,7 @@ impl Deduplicator {
             small > 0
                 && self.accepts(
                     small as u32,
-                    crate::table::Overlap::from_counts(small, large, inter),
+                    crate::table::Overlap::at_best(small, large, inter),
                 )
         };
         if !ok(small) {
@@ -720,11 +777,13 @@ impl Deduplicator {
     }
 
     /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
-    /// containment of the smaller set (of `small_size` shingles) in the larger.
+    /// containment of the smaller set (of `small_size` shingles) in the
+    /// larger, with the shared shingles in the same order.
     pub fn accepts(&self, small_size: u32, o: crate::table::Overlap) -> bool {
         o.jaccard >= self.config.threshold
             || (small_size >= self.config.containment_min_shingles
-                && o.containment >= self.config.containment)
+                && o.containment >= self.config.containment
+                && o.in_order >= self.config.containment_order)
     }
 
     /// Splits each connected component into stars: rows in keep-rule order,
@@ -826,7 +885,7 @@ impl Deduplicator {
             let rep = g.representative;
             for m in g.members.iter().filter(|m| m.via.is_none()) {
                 let by_containment = table.content_hash(m.row) != table.content_hash(rep)
-                    && table.overlap(m.row, rep).jaccard < self.config.threshold;
+                    && table.jaccard(m.row, rep) < self.config.threshold;
                 let followed = by_containment
                     && alone
                         .iter()
@@ -870,6 +929,7 @@ impl Deduplicator {
                     row,
                     similarity: round4(o.jaccard),
                     containment: round4(o.containment),
+                    in_order: round4(o.in_order),
                     via: None,
                 });
             } else if !self.join_through_member(table, &mut groups, row, barred) {
@@ -913,6 +973,7 @@ impl Deduplicator {
             row,
             similarity: round4(o.jaccard),
             containment: round4(o.containment),
+            in_order: round4(o.in_order),
             via: Some(via),
         });
         true
@@ -941,7 +1002,7 @@ impl Deduplicator {
             } else {
                 (rep, row)
             };
-            if table.overlap(small, large).containment < VIA_MIN_CONTAINMENT {
+            if table.containment(small, large) < VIA_MIN_CONTAINMENT {
                 continue;
             }
             for m in g.members.iter().filter(|m| m.via.is_none()) {
@@ -1411,6 +1472,44 @@ mod tests {
         assert_eq!(out.groups[0].representative, rl);
         assert_eq!(out.groups[0].members[0].row, rl1);
         assert_eq!(out.group_of[rw as usize], None);
+    }
+
+    #[test]
+    fn shared_phrases_in_another_order_are_not_a_copy() {
+        // S and S2 are five 12-word runs of the 200-word story W: 50 of
+        // their 58 shingles are in W (containment 0.86, Jaccard 0.24). S2
+        // keeps W's order (an abridged copy); S uses the runs in reverse
+        // order, as another report reuses names and phrases.
+        let w: Vec<String> = (0..200).map(|i| format!("wire{i}")).collect();
+        let runs = |starts: &[usize]| -> Vec<String> {
+            starts
+                .iter()
+                .flat_map(|&s| w[s..s + 12].iter().cloned())
+                .collect()
+        };
+        let s2 = runs(&[10, 50, 90, 130, 170]);
+        let s = runs(&[170, 130, 90, 50, 10]);
+        let (dedup, out) = run_on_words(&[("w", &w), ("s", &s)]);
+        let t = &out.table;
+        let (rw, rs) = (row_of(t, "w"), row_of(t, "s"));
+        let o = t.overlap(rs, rw);
+        assert!((o.containment - 50.0 / 58.0).abs() < 1e-9, "{o:?}");
+        assert!((o.in_order - 0.2).abs() < 1e-9, "{o:?}");
+        assert!(!dedup.verify(t, rs, rw) && !dedup.verify(t, rw, rs));
+        assert!(out.groups.is_empty(), "{:?}", out.groups);
+        let unordered = Deduplicator::new(DedupConfig {
+            containment_order: 0.0,
+            ..DedupConfig::default()
+        })
+        .unwrap();
+        assert!(unordered.verify(t, rs, rw));
+
+        let (dedup, out) = run_on_words(&[("w", &w), ("s2", &s2)]);
+        let t = &out.table;
+        let (rw, rs2) = (row_of(t, "w"), row_of(t, "s2"));
+        assert_eq!(t.overlap(rs2, rw).in_order, 1.0);
+        assert!(dedup.verify(t, rs2, rw) && dedup.verify(t, rw, rs2));
+        assert_eq!(out.duplicate_of(rs2).map(|(r, _)| r), Some(rw));
     }
 
     #[test]

@@ -30,12 +30,12 @@ use crate::ingest::Corpus;
 use crate::lsh::LshParams;
 use crate::minhash::{agreeing_slots, MinHashParams};
 use crate::progress::{Progress, Stage};
-use crate::store::intersection_size;
+use crate::store::{shared_in_order, Compact};
 use crate::table::{ArticleTable, Overlap};
 use crate::vectors::{TermKind, VectorConfig};
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const FORMAT_NAME: &[u8] = b"newsdedup-index";
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
@@ -73,6 +73,7 @@ pub struct IndexSettings {
     pub threshold: f64,
     pub containment: f64,
     pub containment_min_shingles: u32,
+    pub containment_order: f64,
     pub lsh: LshParams,
     pub rare_bucket: usize,
     /// Strip boilerplate lines by the per-line rules.
@@ -88,6 +89,7 @@ impl IndexSettings {
             threshold: config.threshold,
             containment: config.containment,
             containment_min_shingles: config.containment_min_shingles,
+            containment_order: config.containment_order,
             lsh: config.lsh_params(),
             rare_bucket: config.rare_bucket,
             boilerplate_rules: config.boilerplate.line_rules,
@@ -102,6 +104,7 @@ impl IndexSettings {
             threshold: self.threshold,
             containment: self.containment,
             containment_min_shingles: self.containment_min_shingles,
+            containment_order: self.containment_order,
             lsh: Some(self.lsh),
             rare_bucket: self.rare_bucket,
             boilerplate: BoilerplateConfig {
@@ -121,10 +124,11 @@ impl fmt::Display for IndexSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} threshold={} containment={} bands={}x{} rare_bucket={} skip_stopwords={} boilerplate_rules={}",
+            "{} threshold={} containment={} containment_order={} bands={}x{} rare_bucket={} skip_stopwords={} boilerplate_rules={}",
             self.minhash,
             self.threshold,
             self.containment,
+            self.containment_order,
             self.lsh.bands,
             self.lsh.rows,
             self.rare_bucket,
@@ -157,6 +161,9 @@ struct StoredDoc {
     slots: Vec<u32>,
     /// The sorted shingle set, delta-coded (postcard writes varints).
     deltas: Vec<u32>,
+    /// Where each shingle of the set first occurs in the text (see
+    /// [`crate::store::Compact`]).
+    order: Vec<u32>,
     /// Event terms: key, kind (0 word, 1 name, 2 number; +4 in the title), count.
     terms: Vec<(u64, u8, u32)>,
     /// Publication day (days since 1970-01-01), when readable.
@@ -167,7 +174,7 @@ struct StoredDoc {
 
 impl StoredDoc {
     fn from_row(table: &ArticleTable, row: u32, terms: Vec<(u64, u8, u32)>) -> Self {
-        let set = table.shingle_set(row);
+        let Compact { set, order } = table.shingles_with_order(row);
         let mut prev = 0u32;
         let deltas = set
             .iter()
@@ -187,6 +194,7 @@ impl StoredDoc {
             set_size: table.set_size(row),
             slots: table.slots(row).to_vec(),
             deltas,
+            order,
             terms,
             day: table.published(row).and_then(day_number),
             posted: Vec::new(),
@@ -1073,7 +1081,7 @@ where
             .iter()
             .map(|&d| load_doc(self.docs, d, self.path))
             .collect::<Result<_>>()?;
-        let set = table.shingle_set(row);
+        let Compact { set, order } = table.shingles_with_order(row);
         table.store_health()?;
         let slots = table.slots(row);
         let hash = table.content_hash(row);
@@ -1088,14 +1096,14 @@ where
                 }
                 let (small, large) = (size.min(d.set_size), size.max(d.set_size));
                 let o = if small == 0 {
-                    let same = if exact { 1.0 } else { 0.0 };
-                    Overlap {
-                        jaccard: same,
-                        containment: same,
+                    if exact {
+                        Overlap::SAME
+                    } else {
+                        Overlap::NONE
                     }
                 } else {
-                    let inter = intersection_size(&set, &d.set());
-                    Overlap::from_counts(small as usize, large as usize, inter)
+                    let shared = shared_in_order(&set, &order, &d.set(), &d.order);
+                    Overlap::of_counts(small as usize, large as usize, shared)
                 };
                 (exact || self.dedup.accepts(size.min(d.set_size), o)).then_some(o)
             })

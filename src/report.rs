@@ -81,6 +81,7 @@ pub fn write_removed(
                     "duplicate_of": t.id(rep),
                     "similarity": m.similarity,
                     "containment": m.containment,
+                    "in_order": m.in_order,
                     "file": &*loc.file,
                     "line": loc.line,
                 });

@@ -2,6 +2,11 @@
 //! a temporary file, so candidate pairs can be verified on exact Jaccard and
 //! containment without holding all sets in memory.
 //!
+//! Each set is followed by its order: for every shingle of the sorted set,
+//! where it first occurs in the article's text (its shingle index), so a
+//! containment match can be checked for reading in the same order
+//! ([`shared_in_order`]).
+//!
 //! Sets are stored as sorted 32-bit hashes (half the space of 64-bit; a
 //! false match between two shingles has probability 2^-32), in native byte
 //! order: the file lives and dies with the process. Sets are read with
@@ -52,27 +57,25 @@ impl ShingleStoreWriter {
         })
     }
 
-    /// The 32-bit, sorted, deduplicated form of a shingle set.
-    pub fn compact(shingles: &[u64]) -> Vec<u32> {
-        let mut v: Vec<u32> = shingles.iter().map(|&h| h as u32).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    }
-
-    /// Appends the next row's set (already compacted).
+    /// Appends the next row's set and order (see [`Compact::of`]).
     ///
     /// # Errors
     /// Writing the temporary file.
-    pub fn push(&mut self, set: &[u32]) -> Result<()> {
-        // SAFETY: a `u32` slice is readable as its bytes.
-        let bytes = unsafe {
-            std::slice::from_raw_parts(set.as_ptr().cast::<u8>(), std::mem::size_of_val(set))
-        };
-        self.file
-            .write_all(bytes)
-            .map_err(|e| Error::io("cannot write", "a temporary shingle file", e))?;
-        self.len += set.len() as u64;
+    pub fn push(&mut self, compact: &Compact) -> Result<()> {
+        debug_assert_eq!(compact.set.len(), compact.order.len());
+        for part in [&compact.set, &compact.order] {
+            // SAFETY: a `u32` slice is readable as its bytes.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(
+                    part.as_ptr().cast::<u8>(),
+                    std::mem::size_of_val(&part[..]),
+                )
+            };
+            self.file
+                .write_all(bytes)
+                .map_err(|e| Error::io("cannot write", "a temporary shingle file", e))?;
+        }
+        self.len += 2 * compact.set.len() as u64;
         self.offsets.push(self.len);
         Ok(())
     }
@@ -94,6 +97,34 @@ impl ShingleStoreWriter {
     }
 }
 
+/// A shingle set as stored: sorted 32-bit hashes, and for each where it
+/// first occurs in the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Compact {
+    /// Sorted, deduplicated 32-bit shingle hashes.
+    pub set: Vec<u32>,
+    /// `order[i]`: the index, among the text's shingles, of the first
+    /// occurrence of `set[i]`.
+    pub order: Vec<u32>,
+}
+
+impl Compact {
+    /// The compact form of an article's shingles, given in text order.
+    pub fn of(shingles: &[u64]) -> Compact {
+        let mut keyed: Vec<u64> = shingles
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| (h << 32) | (i as u64 & 0xFFFF_FFFF))
+            .collect();
+        keyed.sort_unstable();
+        keyed.dedup_by_key(|k| *k >> 32);
+        Compact {
+            set: keyed.iter().map(|&k| (k >> 32) as u32).collect(),
+            order: keyed.iter().map(|&k| k as u32).collect(),
+        }
+    }
+}
+
 thread_local! {
     /// Two read buffers per thread, reused across reads.
     static BUFFERS: RefCell<(Vec<u32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -103,6 +134,17 @@ impl ShingleStore {
     /// Reads one row's set into `buf`.
     fn read_into(&self, row: u32, buf: &mut Vec<u32>) {
         let (a, b) = (self.offsets[row as usize], self.offsets[row as usize + 1]);
+        self.read_range(a, a + (b - a) / 2, buf);
+    }
+
+    /// Reads one row's set followed by its order into `buf`.
+    fn read_with_order(&self, row: u32, buf: &mut Vec<u32>) {
+        let (a, b) = (self.offsets[row as usize], self.offsets[row as usize + 1]);
+        self.read_range(a, b, buf);
+    }
+
+    /// Reads the `u32`s from index `a` to `b` into `buf`.
+    fn read_range(&self, a: u64, b: u64, buf: &mut Vec<u32>) {
         buf.clear();
         buf.resize((b - a) as usize, 0);
         // SAFETY: the bytes of a `u32` slice may be written with any value.
@@ -136,6 +178,14 @@ impl ShingleStore {
         out
     }
 
+    /// The set of one row with its order.
+    pub fn compact(&self, row: u32) -> Compact {
+        let mut all = Vec::new();
+        self.read_with_order(row, &mut all);
+        let order = all.split_off(all.len() / 2);
+        Compact { set: all, order }
+    }
+
     /// Whether two rows' sets share at least `need` shingles (stops reading
     /// as soon as the answer is known).
     pub fn reaches(&self, a: u32, b: u32, need: usize) -> bool {
@@ -145,6 +195,19 @@ impl ShingleStore {
     /// Size of the intersection of two rows' sets.
     pub fn intersection(&self, a: u32, b: u32) -> usize {
         self.with_sets(a, b, intersection_size)
+    }
+
+    /// Shared shingles of two rows, and how many of them occur in the same
+    /// order in both texts (see [`shared_in_order`]).
+    pub fn shared_in_order(&self, a: u32, b: u32) -> InOrder {
+        BUFFERS.with(|bufs| {
+            let (x, y) = &mut *bufs.borrow_mut();
+            self.read_with_order(a, x);
+            self.read_with_order(b, y);
+            let (xs, xo) = x.split_at(x.len() / 2);
+            let (ys, yo) = y.split_at(y.len() / 2);
+            shared_in_order(xs, xo, ys, yo)
+        })
     }
 
     /// Runs `f` on two rows' sets, read into this thread's buffers.
@@ -198,6 +261,70 @@ pub fn intersection_reaches(a: &[u32], b: &[u32], need: usize) -> bool {
     n >= need
 }
 
+/// How two shingle sets overlap, in count and in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InOrder {
+    /// |A ∩ B|.
+    pub shared: usize,
+    /// The most shared shingles that occur in the same order in both
+    /// texts (a longest increasing subsequence): a copy keeps its text's
+    /// order, while two reports that share names and stock phrases use them
+    /// in different sentences, in a different order.
+    pub in_order: usize,
+}
+
+/// [`InOrder`] of two sorted sets with their first-occurrence positions
+/// (`a_order[i]` for `a_set[i]`, see [`Compact`]).
+pub fn shared_in_order(a_set: &[u32], a_order: &[u32], b_set: &[u32], b_order: &[u32]) -> InOrder {
+    ORDER_SCRATCH.with(|scratch| {
+        let (by_pos, tails) = &mut *scratch.borrow_mut();
+        // Shared shingles, filed by their position in A's text (positions
+        // are distinct), holding their position in B's.
+        by_pos.clear();
+        let mut shared = 0;
+        let (mut i, mut j) = (0, 0);
+        while i < a_set.len() && j < b_set.len() {
+            let (p, q) = (a_set[i], b_set[j]);
+            if p == q {
+                let pos = a_order[i] as usize;
+                if pos >= by_pos.len() {
+                    by_pos.resize(pos + 1, u32::MAX);
+                }
+                by_pos[pos] = b_order[j];
+                shared += 1;
+            }
+            i += usize::from(p <= q);
+            j += usize::from(q <= p);
+        }
+        // Patience sorting in A's order: tails[k] is the smallest last
+        // position in B of an increasing run of k + 1 shared shingles.
+        tails.clear();
+        for &p in by_pos.iter().filter(|&&p| p != u32::MAX) {
+            let k = tails.partition_point(|&t| t < p);
+            if k == tails.len() {
+                tails.push(p);
+            } else {
+                tails[k] = p;
+            }
+        }
+        let in_order = tails.len();
+        if by_pos.capacity() > MAX_KEPT_SCRATCH {
+            *by_pos = Vec::new();
+            *tails = Vec::new();
+        }
+        InOrder { shared, in_order }
+    })
+}
+
+/// Scratch entries kept per thread between order checks (a huge article's
+/// scratch is freed after use).
+const MAX_KEPT_SCRATCH: usize = 1 << 16;
+
+thread_local! {
+    /// [`shared_in_order`]'s buffers: shared shingles by position, run tails.
+    static ORDER_SCRATCH: RefCell<(Vec<u32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// |A ∩ B| of two sorted, deduplicated slices (a branch-free merge).
 pub fn intersection_size(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
@@ -217,9 +344,9 @@ mod tests {
     #[test]
     fn stores_and_intersects_sets() {
         let mut w = ShingleStoreWriter::new().unwrap();
-        w.push(&ShingleStoreWriter::compact(&[5, 1, 3, 3])).unwrap();
-        w.push(&[]).unwrap();
-        w.push(&ShingleStoreWriter::compact(&[3, 4, 5])).unwrap();
+        w.push(&Compact::of(&[5, 1, 3, 3])).unwrap();
+        w.push(&Compact::default()).unwrap();
+        w.push(&Compact::of(&[3, 4, 5])).unwrap();
         let s = w.finish().unwrap();
         assert_eq!(s.set(0), vec![1, 3, 5]);
         assert!(s.set(1).is_empty());
@@ -239,8 +366,8 @@ mod tests {
     #[test]
     fn a_failed_read_is_kept_for_health_not_panicked() {
         let mut w = ShingleStoreWriter::new().unwrap();
-        w.push(&[1, 2, 3]).unwrap();
-        w.push(&[2, 3, 4]).unwrap();
+        w.push(&Compact::of(&[1, 2, 3])).unwrap();
+        w.push(&Compact::of(&[2, 3, 4])).unwrap();
         let s = w.finish().unwrap();
         assert!(s.reaches(0, 1, 2));
         s.health().unwrap();
@@ -252,7 +379,55 @@ mod tests {
         s.health().unwrap(); // reported once
     }
 
+    #[test]
+    fn order_is_the_first_occurrence_in_the_text() {
+        // Shingles 9, 4, 9, 7: 9 first occurs at 0, 4 at 1, 7 at 3.
+        let c = Compact::of(&[9, 4, 9, 7]);
+        assert_eq!(c.set, vec![4, 7, 9]);
+        assert_eq!(c.order, vec![1, 3, 0]);
+        let mut w = ShingleStoreWriter::new().unwrap();
+        w.push(&c).unwrap();
+        w.push(&Compact::of(&[7, 9, 4, 5])).unwrap();
+        let s = w.finish().unwrap();
+        assert_eq!(s.compact(0), c);
+        assert_eq!(s.set(1), vec![4, 5, 7, 9]);
+        // Shared 4, 7, 9: in text order 9 4 7 and 7 9 4; two keep their order.
+        let io = s.shared_in_order(0, 1);
+        assert_eq!((io.shared, io.in_order), (3, 2));
+        assert_eq!(s.shared_in_order(1, 0), io);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn in_order_is_the_longest_common_ordered_run(
+            a in proptest::collection::vec(0u64..40, 0..60),
+            b in proptest::collection::vec(0u64..40, 0..60),
+        ) {
+            let (ca, cb) = (Compact::of(&a), Compact::of(&b));
+            let got = shared_in_order(&ca.set, &ca.order, &cb.set, &cb.order);
+            // Oracle: the longest common subsequence of the two texts'
+            // first occurrences of shared shingles (quadratic DP).
+            let firsts = |v: &[u64], other: &[u64]| -> Vec<u64> {
+                let mut seen = std::collections::HashSet::new();
+                v.iter().copied().filter(|x| other.contains(x) && seen.insert(*x)).collect()
+            };
+            let (fa, fb) = (firsts(&a, &b), firsts(&b, &a));
+            let mut dp = vec![vec![0usize; fb.len() + 1]; fa.len() + 1];
+            for i in 0..fa.len() {
+                for j in 0..fb.len() {
+                    dp[i + 1][j + 1] = if fa[i] == fb[j] {
+                        dp[i][j] + 1
+                    } else {
+                        dp[i][j + 1].max(dp[i + 1][j])
+                    };
+                }
+            }
+            proptest::prop_assert_eq!(got.shared, fa.len());
+            proptest::prop_assert_eq!(got.in_order, dp[fa.len()][fb.len()]);
+            proptest::prop_assert_eq!(got, shared_in_order(&cb.set, &cb.order, &ca.set, &ca.order));
+        }
+
+
         #[test]
         fn reaching_agrees_with_the_full_count(
             a in proptest::collection::btree_set(0u32..200, 0..80),

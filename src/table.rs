@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::ingest::Location;
 use crate::minhash::{estimate_jaccard, MinHashParams};
-use crate::store::ShingleStore;
+use crate::store::{InOrder, ShingleStore};
 
 /// Articles that were read and signed, in input order (row order).
 #[derive(Debug, Clone)]
@@ -35,27 +35,55 @@ pub struct Overlap {
     pub jaccard: f64,
     /// Share of the first article's shingles found in the second.
     pub containment: f64,
+    /// Share of the shared shingles that occur in the same order in both
+    /// texts (1 when none are shared; see [`crate::store::InOrder`]).
+    pub in_order: f64,
 }
 
 impl Overlap {
-    /// The overlap of two sorted sets (see [`ArticleTable::overlap`]).
-    pub fn of_sets(set_a: &[u32], set_b: &[u32]) -> Overlap {
-        if set_a.is_empty() || set_b.is_empty() {
-            return Overlap {
-                jaccard: 0.0,
-                containment: 0.0,
-            };
-        }
-        let inter = crate::store::intersection_size(set_a, set_b);
-        Overlap::from_counts(set_a.len(), set_b.len(), inter)
-    }
+    /// No overlap at all.
+    pub const NONE: Overlap = Overlap {
+        jaccard: 0.0,
+        containment: 0.0,
+        in_order: 1.0,
+    };
 
-    pub(crate) fn from_counts(na: usize, nb: usize, inter: usize) -> Overlap {
-        let inter = inter as f64;
+    /// The same text.
+    pub const SAME: Overlap = Overlap {
+        jaccard: 1.0,
+        containment: 1.0,
+        in_order: 1.0,
+    };
+
+    /// The overlap of sets of `na` and `nb` shingles that share
+    /// `shared.shared`, `shared.in_order` of them in the same order.
+    pub fn of_counts(na: usize, nb: usize, shared: InOrder) -> Overlap {
+        if na == 0 || nb == 0 {
+            return Overlap::NONE;
+        }
+        let inter = shared.shared as f64;
         Overlap {
             jaccard: inter / ((na + nb) as f64 - inter),
             containment: inter / na as f64,
+            in_order: if shared.shared == 0 {
+                1.0
+            } else {
+                shared.in_order as f64 / inter
+            },
         }
+    }
+
+    /// The overlap of sets of these sizes sharing `inter` shingles, all in
+    /// the same order: the most any pair with those counts can reach.
+    pub(crate) fn at_best(na: usize, nb: usize, inter: usize) -> Overlap {
+        Overlap::of_counts(
+            na,
+            nb,
+            InOrder {
+                shared: inter,
+                in_order: inter,
+            },
+        )
     }
 }
 
@@ -198,6 +226,15 @@ impl ArticleTable {
         self.store.as_ref().map(|s| s.set(row)).unwrap_or_default()
     }
 
+    /// The sorted shingle set of a row with where each shingle first occurs
+    /// (empty when no store is attached).
+    pub fn shingles_with_order(&self, row: u32) -> crate::store::Compact {
+        self.store
+            .as_ref()
+            .map(|s| s.compact(row))
+            .unwrap_or_default()
+    }
+
     /// Jaccard similarity of two rows estimated from their signatures.
     pub fn estimated_jaccard(&self, a: u32, b: u32) -> f64 {
         estimate_jaccard(
@@ -208,6 +245,32 @@ impl ArticleTable {
         )
     }
 
+    /// Exact Jaccard similarity of two rows' stored sets (no order check:
+    /// cheaper than [`Self::overlap`]).
+    ///
+    /// # Panics
+    /// When no store is attached (the pipeline always attaches one).
+    pub fn jaccard(&self, a: u32, b: u32) -> f64 {
+        self.counted(a, b).jaccard
+    }
+
+    /// Share of row `a`'s stored shingles found in row `b`'s (no order check).
+    ///
+    /// # Panics
+    /// When no store is attached (the pipeline always attaches one).
+    pub fn containment(&self, a: u32, b: u32) -> f64 {
+        self.counted(a, b).containment
+    }
+
+    fn counted(&self, a: u32, b: u32) -> Overlap {
+        let store = self.store.as_ref().expect("shingle store attached");
+        let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
+        if na == 0 || nb == 0 {
+            return Overlap::NONE;
+        }
+        Overlap::at_best(na, nb, store.intersection(a, b))
+    }
+
     /// Exact overlap of two rows from the stored shingle sets.
     ///
     /// # Panics
@@ -216,11 +279,8 @@ impl ArticleTable {
         let store = self.store.as_ref().expect("shingle store attached");
         let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
         if na == 0 || nb == 0 {
-            return Overlap {
-                jaccard: 0.0,
-                containment: 0.0,
-            };
+            return Overlap::NONE;
         }
-        Overlap::from_counts(na, nb, store.intersection(a, b))
+        Overlap::of_counts(na, nb, store.shared_in_order(a, b))
     }
 }

@@ -320,10 +320,11 @@ fn gentle_copies_are_found_and_no_hard_negative_is_merged() {
 }
 
 #[test]
-fn heavy_copies_reach_the_target_with_high_precision() {
+fn heavy_copies_reach_the_target_and_no_hard_negative_is_merged() {
     let s = eval_tier("heavy");
     assert!(s["pairwise_f1"].as_f64().unwrap() >= 0.95, "{s}");
     assert!(s["pairwise_precision"].as_f64().unwrap() >= 0.99, "{s}");
+    assert_eq!(s["hard_negative_pairs_merged"], 0, "{s}");
 }
 
 #[test]

@@ -305,6 +305,12 @@ pub struct MatchArgs {
     #[arg(long, default_value_t = 0.38, value_name = "C")]
     pub containment: f64,
 
+    /// A containment match must also keep the text's order: this share of the
+    /// shingles the two share occur in the same order in both (reports of one
+    /// event share names and phrases in other sentences). 0 turns it off.
+    #[arg(long, default_value_t = 0.75, value_name = "SHARE")]
+    pub containment_order: f64,
+
     /// Jaccard the LSH bands are tuned for; lower finds more candidates.
     #[arg(long, default_value_t = 0.3, value_name = "J")]
     pub candidate_threshold: f64,
@@ -395,6 +401,7 @@ impl MatchArgs {
             skip_stopwords: self.skip_stopwords,
             threshold: self.threshold,
             containment: self.containment,
+            containment_order: self.containment_order,
             candidate_threshold: self.candidate_threshold,
             rare_bucket: self.rare_bucket,
             lsh: self
