@@ -1,6 +1,6 @@
 //! Criterion benchmarks, one group per pipeline stage, on seeded inputs built
 //! from the bundled ECB+ articles: shingle, minhash (both schemes), lsh
-//! buckets, and the whole dedup pipeline. Throughput is set so results read
+//! buckets, exact verification, and the whole dedup pipeline. Throughput is set so results read
 //! as articles (or bytes) per second.
 //!
 //!     cargo bench --bench stages
@@ -15,6 +15,7 @@ use newsdedup::minhash::agreeing_slots;
 use newsdedup::normalize::normalize_lines;
 use newsdedup::progress::Silent;
 use newsdedup::shingle::{Language, ShingleConfig};
+use newsdedup::store::{intersection_size, shared_in_order, Compact};
 use newsdedup::synth::{generate, SynthConfig, Tier};
 use newsdedup::{Corpus, DedupConfig, Deduplicator, InputSpec, MinHashParams, MinHasher, Scheme};
 
@@ -135,6 +136,39 @@ fn pipeline(c: &mut Criterion) {
     g.finish();
 }
 
+/// Exact verification of candidate pairs on ECB+ shingle sets (each
+/// article against the next, mostly one topic): the shared count alone, and
+/// with the order check a containment match also gets.
+fn verify(c: &mut Criterion) {
+    let config = ShingleConfig::default();
+    let sets: Vec<Compact> = texts()
+        .iter()
+        .map(|t| {
+            Compact::of(&config.shingle_hashes(t.iter().map(String::as_str), Language::ENGLISH))
+        })
+        .collect();
+    let pairs: Vec<(&Compact, &Compact)> = sets.iter().zip(&sets[1..]).collect();
+    let mut g = c.benchmark_group("verify");
+    g.throughput(Throughput::Elements(pairs.len() as u64));
+    g.bench_function("shared_ecbplus_pairs", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|(x, y)| intersection_size(&x.set, &y.set))
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("shared_in_order_ecbplus_pairs", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|(x, y)| shared_in_order(&x.set, &x.order, &y.set, &y.order).in_order)
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
 /// Event clustering stages on ECB+ (982 real articles): vectors + HNSW
 /// graph + linkage, after duplicate removal.
 fn events(c: &mut Criterion) {
@@ -169,5 +203,5 @@ fn events(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, shingle, minhash, lsh, pipeline, events);
+criterion_group!(benches, shingle, minhash, lsh, verify, pipeline, events);
 criterion_main!(benches);
