@@ -740,14 +740,32 @@ impl Deduplicator {
     ) -> bool {
         self.config.containment_order <= 0.0
             || crate::table::Overlap::at_best(small, large, need).jaccard >= self.config.threshold
-            || {
-                let (s, l) = if table.set_size(a) <= table.set_size(b) {
-                    (a, b)
-                } else {
-                    (b, a)
-                };
-                self.accepts(small as u32, table.overlap(s, l))
-            }
+            || self.accepts(
+                small as u32,
+                crate::table::Overlap::of_counts(small, large, table.shared_in_order(a, b)),
+            )
+    }
+
+    /// [`Self::verify`] for callers that also need the overlap: the
+    /// overlap of `a` with `b` (containment is `a`'s share) when the pair is
+    /// a copy. The sets are read once more, with their order, only when
+    /// the shared count passes, and that one read serves both.
+    fn verified_overlap(
+        &self,
+        table: &ArticleTable,
+        a: u32,
+        b: u32,
+    ) -> Option<crate::table::Overlap> {
+        let (na, nb) = (table.set_size(a) as usize, table.set_size(b) as usize);
+        let (small, large) = (na.min(nb), na.max(nb));
+        let need = self.needed_intersection(small, large)?;
+        if !table.overlap_reaches(a, b, need) {
+            return None;
+        }
+        let shared = table.shared_in_order(a, b);
+        let judged = crate::table::Overlap::of_counts(small, large, shared);
+        self.accepts(small as u32, judged)
+            .then(|| crate::table::Overlap::of_counts(na, nb, shared))
     }
 
     /// The fewest shared shingles with which sets of these sizes are
@@ -917,8 +935,12 @@ impl Deduplicator {
                     continue;
                 }
                 let exact_copy = table.content_hash(rep) == table.content_hash(row);
-                if exact_copy || self.verify(table, row, rep) {
-                    let o = table.overlap(row, rep);
+                let verified = if exact_copy {
+                    Some(table.overlap(row, rep))
+                } else {
+                    self.verified_overlap(table, row, rep)
+                };
+                if let Some(o) = verified {
                     if best.is_none_or(|(b, _)| o.jaccard > b.jaccard) {
                         best = Some((o, i));
                     }
@@ -1008,8 +1030,10 @@ impl Deduplicator {
             for m in g.members.iter().filter(|m| m.via.is_none()) {
                 let large_enough = f64::from(table.set_size(m.row))
                     >= VIA_MIN_SIZE_RATIO * f64::from(table.set_size(row));
-                if large_enough && self.verify(table, row, m.row) {
-                    let o = table.overlap(row, m.row);
+                let verified = large_enough
+                    .then(|| self.verified_overlap(table, row, m.row))
+                    .flatten();
+                if let Some(o) = verified {
                     if best.is_none_or(|(b, _, _)| o.jaccard > b.jaccard) {
                         best = Some((o, i, m.row));
                     }

@@ -276,11 +276,17 @@ impl ArticleTable {
     /// # Panics
     /// When no store is attached (the pipeline always attaches one).
     pub fn overlap(&self, a: u32, b: u32) -> Overlap {
-        let store = self.store.as_ref().expect("shingle store attached");
         let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
-        if na == 0 || nb == 0 {
-            return Overlap::NONE;
-        }
-        Overlap::of_counts(na, nb, store.shared_in_order(a, b))
+        Overlap::of_counts(na, nb, self.shared_in_order(a, b))
+    }
+
+    /// Shared shingles of two rows, and how many occur in the same order in
+    /// both (see [`ShingleStore::shared_in_order`]).
+    ///
+    /// # Panics
+    /// When no store is attached (the pipeline always attaches one).
+    pub fn shared_in_order(&self, a: u32, b: u32) -> InOrder {
+        let store = self.store.as_ref().expect("shingle store attached");
+        store.shared_in_order(a, b)
     }
 }
