@@ -72,8 +72,8 @@ pub enum Error {
     /// `index remove` named an id the index does not hold.
     #[error("index {path} holds no article with id {id:?}; nothing was removed")]
     UnknownId { path: PathBuf, id: String },
-    /// An input path is neither a file, a directory of `.txt` files, nor `-`.
-    #[error("input {path} is not a JSON Lines file, a directory or `-`")]
+    /// An input path is neither a file, a directory, a named pipe nor `-`.
+    #[error("input {path} is not a file, a directory, a named pipe or `-`")]
     UnsupportedInput { path: PathBuf },
 }
 

@@ -1,9 +1,13 @@
-//! Reading corpora: JSON Lines files, directories of `.txt` files and stdin,
-//! record by record, with the file and line of each record kept for errors.
+//! Reading corpora: JSON Lines files (plain or gzip), `.txt` articles,
+//! directories walked recursively, stdin and other streams, record by record,
+//! with the file and line of each record kept for errors.
 //!
 //! A [`Corpus`] can be read more than once (the pipeline reads it once to
 //! learn boilerplate, once to sign articles and once to write the output), so
-//! stdin is spooled to a temporary file when the corpus is opened. Records
+//! stdin, named pipes and `/dev/fd/N` are spooled to a temporary file when the
+//! corpus is opened. Every file a directory walk meets is accounted for: the
+//! ones that cannot be read as articles become records rejected as
+//! `unsupported_file` or `unreadable_file`, never skipped unseen. Records
 //! are handed out raw ([`RawRecord`]) so parsing can run on many threads;
 //! [`RawRecord::parse`] turns one into an [`Article`] or a [`RejectReason`].
 
@@ -13,13 +17,16 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use walkdir::WalkDir;
+
 use crate::article::Article;
 use crate::error::{Error, Result};
 
 /// Default largest record accepted, in bytes (`--max-bytes`).
 pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Where a record came from: a file (or `<stdin>`) and a 1-based line number.
+/// Where a record came from: a file (or `<stdin>`) and a 1-based line
+/// number; line 0 stands for the whole file (a file that was not read).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Location {
     pub file: Arc<str>,
@@ -28,7 +35,11 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        if self.line == 0 {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
     }
 }
 
@@ -51,6 +62,10 @@ pub enum RejectReason {
     TooLarge { size: u64, limit: u64 },
     #[error("duplicate id {id:?}, first seen at {first}")]
     DuplicateId { id: String, first: Location },
+    #[error("not read: {0}")]
+    UnsupportedFile(&'static str),
+    #[error("cannot read the file: {0}")]
+    UnreadableFile(String),
 }
 
 impl RejectReason {
@@ -65,6 +80,8 @@ impl RejectReason {
             RejectReason::WrongType(..) => "wrong_type",
             RejectReason::TooLarge { .. } => "too_large",
             RejectReason::DuplicateId { .. } => "duplicate_id",
+            RejectReason::UnsupportedFile(_) => "unsupported_file",
+            RejectReason::UnreadableFile(_) => "unreadable_file",
         }
     }
 }
@@ -72,7 +89,8 @@ impl RejectReason {
 /// How a corpus input was named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputSpec {
-    /// A JSON Lines file, a single `.txt` article, or a directory of `.txt` files.
+    /// A JSON Lines file (`.gz` read through gzip), a single `.txt` article,
+    /// a directory (walked recursively), or a stream such as a named pipe.
     Path(PathBuf),
     /// Standard input, read as JSON Lines.
     Stdin,
@@ -89,10 +107,49 @@ impl InputSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum SourceKind {
     JsonLines,
+    GzipJsonLines,
     TextArticle,
+    /// A file met in a directory walk that is not read: why.
+    NotRead(RejectReason),
+}
+
+impl SourceKind {
+    /// How a file is read, from its name: `.txt` is one article, `.gz` is
+    /// gzip-compressed JSON Lines, anything else JSON Lines.
+    fn of_named_file(path: &Path) -> Self {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase());
+        match name.as_deref() {
+            Some(n) if n.ends_with(".txt") => SourceKind::TextArticle,
+            Some(n) if n.ends_with(".gz") => SourceKind::GzipJsonLines,
+            _ => SourceKind::JsonLines,
+        }
+    }
+
+    /// How a file met in a directory walk is read: only `.jsonl`,
+    /// `.ndjson` (optionally `.gz`) and `.txt` are; the rest is listed.
+    fn of_walked_file(path: &Path, file_type: std::fs::FileType) -> Self {
+        if !file_type.is_file() {
+            return SourceKind::NotRead(RejectReason::UnsupportedFile(
+                "not a regular file (a device, pipe or socket inside a directory)",
+            ));
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase());
+        let name = name.as_deref().unwrap_or("");
+        if name.ends_with(".txt") {
+            SourceKind::TextArticle
+        } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            SourceKind::JsonLines
+        } else if name.ends_with(".jsonl.gz") || name.ends_with(".ndjson.gz") {
+            SourceKind::GzipJsonLines
+        } else {
+            SourceKind::NotRead(RejectReason::UnsupportedFile(
+                "only .jsonl, .jsonl.gz, .ndjson and .txt files are read from a directory",
+            ))
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -107,40 +164,60 @@ struct SourceFile {
 pub struct Corpus {
     sources: Vec<SourceFile>,
     max_bytes: u64,
-    _stdin_spool: Option<tempfile::NamedTempFile>,
+    spools: Vec<tempfile::NamedTempFile>,
 }
 
 impl Corpus {
-    /// Resolves the inputs: directories expand to their `.txt` files in name
-    /// order, stdin is copied to a temporary file.
+    /// Resolves the inputs: directories are walked recursively in name
+    /// order (symbolic links followed, loops detected), stdin and other
+    /// streams (named pipes, `/dev/fd/N`) are copied to temporary files.
     ///
     /// # Errors
-    /// A missing path, an unreadable directory or a failed stdin copy.
+    /// A missing path, an unreadable top directory or a failed stream copy.
     pub fn open(inputs: &[InputSpec]) -> Result<Self> {
         let mut sources = Vec::new();
-        let mut spool = None;
+        let mut spools = Vec::new();
+        let mut stdin_seen = false;
         for input in inputs {
             match input {
                 InputSpec::Stdin => {
-                    if spool.is_some() {
+                    if std::mem::replace(&mut stdin_seen, true) {
                         return Err(Error::invalid("input", "`-` (stdin) given twice"));
                     }
-                    let file = spool_stdin()?;
+                    let file = spool(&mut io::stdin().lock(), Path::new("<stdin>"))?;
                     sources.push(SourceFile {
                         path: file.path().to_path_buf(),
                         name: Arc::from("<stdin>"),
                         kind: SourceKind::JsonLines,
                     });
-                    spool = Some(file);
+                    spools.push(file);
                 }
-                InputSpec::Path(path) => add_path(path, &mut sources)?,
+                InputSpec::Path(path) => add_path(path, &mut sources, &mut spools)?,
             }
         }
         Ok(Corpus {
             sources,
             max_bytes: DEFAULT_MAX_BYTES,
-            _stdin_spool: spool,
+            spools,
         })
+    }
+
+    /// The files read as input (spooled streams excluded), for callers
+    /// that must never write over one.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.sources
+            .iter()
+            .map(|s| s.path.as_path())
+            .filter(|p| !self.spools.iter().any(|s| s.path() == *p))
+    }
+
+    /// Files met in directory walks that are not read as articles (each is
+    /// also a rejected record of the corpus).
+    pub fn files_not_read(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|s| matches!(s.kind, SourceKind::NotRead(_)))
+            .count()
     }
 
     /// Sets the largest record accepted; larger ones are rejected as `too_large`.
@@ -170,40 +247,97 @@ impl Corpus {
     }
 }
 
-fn spool_stdin() -> Result<tempfile::NamedTempFile> {
+/// Copies a stream to a temporary file so it can be read more than once.
+fn spool(stream: &mut impl Read, name: &Path) -> Result<tempfile::NamedTempFile> {
     let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| Error::io("cannot create a temporary file for", "<stdin>", e))?;
-    io::copy(&mut io::stdin().lock(), &mut file)
-        .map_err(|e| Error::io("cannot read", "<stdin>", e))?;
+        .map_err(|e| Error::io("cannot create a temporary file for", name, e))?;
+    io::copy(stream, &mut file).map_err(|e| Error::io("cannot read", name, e))?;
     Ok(file)
 }
 
-fn add_path(path: &Path, sources: &mut Vec<SourceFile>) -> Result<()> {
+fn add_path(
+    path: &Path,
+    sources: &mut Vec<SourceFile>,
+    spools: &mut Vec<tempfile::NamedTempFile>,
+) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io("cannot open", path, e))?;
     if meta.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| Error::io("cannot list", path, e))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for file in files {
-            sources.push(source_file(file, SourceKind::TextArticle));
-        }
-        Ok(())
+        walk(path, sources)
     } else if meta.is_file() {
-        let kind = if path.extension().is_some_and(|e| e == "txt") {
-            SourceKind::TextArticle
-        } else {
-            SourceKind::JsonLines
-        };
-        sources.push(source_file(path.to_path_buf(), kind));
+        sources.push(source_file(
+            path.to_path_buf(),
+            SourceKind::of_named_file(path),
+        ));
+        Ok(())
+    } else if is_stream(&meta.file_type()) {
+        let mut stream = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
+        let file = spool(&mut stream, path)?;
+        sources.push(SourceFile {
+            path: file.path().to_path_buf(),
+            name: Arc::from(path.display().to_string()),
+            kind: SourceKind::of_named_file(path),
+        });
+        spools.push(file);
         Ok(())
     } else {
         Err(Error::UnsupportedInput {
             path: path.to_path_buf(),
         })
     }
+}
+
+/// Named pipes (process substitution, `mkfifo`, `/dev/stdin` when piped)
+/// are read once, to the end, as streams. Devices are not: `/dev/zero`
+/// never ends.
+#[cfg(unix)]
+fn is_stream(file_type: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    file_type.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &std::fs::FileType) -> bool {
+    false
+}
+
+/// Every file under `dir`, depth first in name order: the readable kinds
+/// as sources, every other file, broken link and link loop as a source
+/// that is not read (and so a rejected record).
+fn walk(dir: &Path, sources: &mut Vec<SourceFile>) -> Result<()> {
+    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
+                let kind = SourceKind::of_walked_file(e.path(), e.file_type());
+                sources.push(source_file(e.into_path(), kind));
+            }
+            Err(err) if err.depth() == 0 => {
+                return Err(Error::io("cannot list", dir, io_error_of(err)));
+            }
+            Err(err) => {
+                let Some(path) = err.path().map(Path::to_path_buf) else {
+                    return Err(Error::io("cannot list", dir, io_error_of(err)));
+                };
+                let why = if let Some(ancestor) = err.loop_ancestor() {
+                    format!("symbolic link loop back to {}", ancestor.display())
+                } else if std::fs::symlink_metadata(&path).is_ok() && !path.exists() {
+                    "broken symbolic link".to_string()
+                } else {
+                    err.io_error()
+                        .map_or_else(|| err.to_string(), ToString::to_string)
+                };
+                let kind = SourceKind::NotRead(RejectReason::UnreadableFile(why));
+                sources.push(source_file(path, kind));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn io_error_of(err: walkdir::Error) -> io::Error {
+    let text = err.to_string();
+    err.into_io_error()
+        .unwrap_or_else(|| io::Error::other(text))
 }
 
 fn source_file(path: PathBuf, kind: SourceKind) -> SourceFile {
@@ -225,6 +359,7 @@ enum Body {
     Json(Vec<u8>),
     Text { id: String, bytes: Vec<u8> },
     TooLarge { size: u64, limit: u64 },
+    NotRead(RejectReason),
 }
 
 impl RawRecord {
@@ -238,6 +373,7 @@ impl RawRecord {
                 size: *size,
                 limit: *limit,
             }),
+            Body::NotRead(reason) => Err(reason.clone()),
             Body::Json(bytes) => {
                 let text = std::str::from_utf8(bytes)
                     .map_err(|e| RejectReason::InvalidUtf8(e.valid_up_to()))?;
@@ -313,7 +449,7 @@ impl RawRecord {
                     _ => None,
                 }
             }
-            Body::TooLarge { .. } => None,
+            Body::TooLarge { .. } | Body::NotRead(_) => None,
         }
     }
 
@@ -323,7 +459,7 @@ impl RawRecord {
         match &self.body {
             Body::Json(bytes) => std::str::from_utf8(bytes).ok().map(str::to_string),
             Body::Text { .. } => self.parse().ok().map(|a| a.to_json().to_string()),
-            Body::TooLarge { .. } => None,
+            Body::TooLarge { .. } | Body::NotRead(_) => None,
         }
     }
 
@@ -332,6 +468,7 @@ impl RawRecord {
         match &self.body {
             Body::Json(b) | Body::Text { bytes: b, .. } => b.len(),
             Body::TooLarge { size, .. } => *size as usize,
+            Body::NotRead(_) => 0,
         }
     }
 
@@ -345,7 +482,7 @@ impl RawRecord {
 pub struct Records<'a> {
     corpus: &'a Corpus,
     source: usize,
-    reader: Option<BufReader<File>>,
+    reader: Option<Box<dyn BufRead + Send>>,
     line: u64,
     seq: usize,
 }
@@ -355,24 +492,39 @@ impl Records<'_> {
         let max = self.corpus.max_bytes;
         while self.source < self.corpus.sources.len() {
             let src = &self.corpus.sources[self.source];
-            if src.kind == SourceKind::TextArticle {
+            let whole_file = match &src.kind {
+                SourceKind::TextArticle => Some(read_text_article(src, max, self.seq)?),
+                SourceKind::NotRead(reason) => Some(RawRecord {
+                    seq: self.seq,
+                    location: Location {
+                        file: src.name.clone(),
+                        line: 0,
+                    },
+                    body: Body::NotRead(reason.clone()),
+                }),
+                SourceKind::JsonLines | SourceKind::GzipJsonLines => None,
+            };
+            if let Some(record) = whole_file {
                 self.source += 1;
-                let record = read_text_article(src, max, self.seq)?;
                 self.seq += 1;
                 return Ok(Some(record));
             }
-            if self.reader.is_none() {
-                let file =
-                    File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
-                self.reader = Some(BufReader::with_capacity(1 << 20, file));
-                self.line = 0;
-            }
-            let reader = self.reader.as_mut().expect("reader was just opened");
+            let reader = match &mut self.reader {
+                Some(reader) => reader,
+                none => {
+                    self.line = 0;
+                    none.insert(open_lines(src)?)
+                }
+            };
             let mut buf = Vec::new();
-            while let Some(size) = read_line_capped(reader, max, &mut buf)
+            while let Some(mut size) = read_line_capped(reader, max, &mut buf)
                 .map_err(|e| Error::io("cannot read", &src.path, e))?
             {
                 self.line += 1;
+                if self.line == 1 && buf.starts_with(BOM) {
+                    buf.drain(..BOM.len());
+                    size -= BOM.len() as u64;
+                }
                 if size <= max && buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
@@ -407,6 +559,21 @@ impl Iterator for Records<'_> {
     }
 }
 
+/// The UTF-8 byte order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A buffered line reader over a JSON Lines source, through gzip when
+/// the source is compressed (several gzip members in a row are one stream).
+fn open_lines(src: &SourceFile) -> Result<Box<dyn BufRead + Send>> {
+    let file = File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
+    Ok(if src.kind == SourceKind::GzipJsonLines {
+        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        Box::new(BufReader::with_capacity(1 << 20, gz))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    })
+}
+
 fn read_text_article(src: &SourceFile, max: u64, seq: usize) -> Result<RawRecord> {
     let file = File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
     let size = file
@@ -437,8 +604,10 @@ fn read_text_article(src: &SourceFile, max: u64, seq: usize) -> Result<RawRecord
     })
 }
 
-/// Reads one line (without its `\n` or `\r\n`) into `buf`, keeping at most
-/// `cap` bytes; returns the full length of the line, or `None` at the end.
+/// Reads one line (without its `\n`; a `\r` before it is kept, so a CRLF
+/// record is written back exactly as read, and JSON reads it as
+/// whitespace) into `buf`, keeping at most `cap` bytes; returns the full
+/// length of the line, or `None` at the end.
 fn read_line_capped(
     reader: &mut impl BufRead,
     cap: u64,
@@ -469,10 +638,6 @@ fn read_line_capped(
     if !saw_any {
         return Ok(None);
     }
-    if buf.last() == Some(&b'\r') && total <= cap + 1 {
-        buf.pop();
-        total -= 1;
-    }
     Ok(Some(total))
 }
 
@@ -485,8 +650,8 @@ mod tests {
     fn capped_lines_report_full_length() {
         let mut r = Cursor::new(b"abc\r\n0123456789\nlast".to_vec());
         let mut buf = Vec::new();
-        assert_eq!(read_line_capped(&mut r, 5, &mut buf).unwrap(), Some(3));
-        assert_eq!(buf, b"abc");
+        assert_eq!(read_line_capped(&mut r, 5, &mut buf).unwrap(), Some(4));
+        assert_eq!(buf, b"abc\r");
         assert_eq!(read_line_capped(&mut r, 5, &mut buf).unwrap(), Some(10));
         assert_eq!(buf.len(), 6);
         assert_eq!(read_line_capped(&mut r, 5, &mut buf).unwrap(), Some(4));

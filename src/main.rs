@@ -13,10 +13,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  cause: {cause}");
-            }
+            eprintln!("{}", cli::one_line_error(&err));
             ExitCode::from(2)
         }
     }

@@ -9,14 +9,28 @@ use newsdedup::index::EventQuery;
 use newsdedup::lsh::LshParams;
 use newsdedup::merge::MergeConfig;
 use newsdedup::vectors::VectorConfig;
-use newsdedup::{DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
+use newsdedup::{Corpus, DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
+
+/// A float flag's value: a finite number (range checks come with the
+/// settings they belong to).
+fn finite_f64(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err("not a finite number".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn finite_f32(s: &str) -> Result<f32, String> {
+    finite_f64(s).map(|v| v as f32)
+}
 
 /// Clean scraped news corpora: find copies of the same article.
 #[derive(Debug, Parser)]
 #[command(name = "newsdedup", version, about, propagate_version = true)]
 pub struct Cli {
     /// Worker threads (default: one per core). Output does not depend on it.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(usize))]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(usize), allow_negative_numbers = true)]
     pub threads: Option<usize>,
 
     /// Print each stage's wall time to stderr when it ends.
@@ -81,7 +95,7 @@ pub enum IndexCommand {
 pub struct WaitArgs {
     /// When another process is writing the index, wait up to SECONDS for it
     /// (default with the flag alone: 600) instead of failing at once.
-    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "600")]
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "600", allow_negative_numbers = true)]
     pub wait: Option<u64>,
 }
 
@@ -182,12 +196,17 @@ pub struct CheckArgs {
     /// With --level event: cosine similarity of event vectors (TF-IDF over
     /// the index, names and numbers boosted) at which a held article covers
     /// the same event.
-    #[arg(long, default_value_t = EventQuery::default().threshold, value_name = "S")]
+    #[arg(long, default_value_t = EventQuery::default().threshold, value_name = "S", allow_negative_numbers = true, value_parser = finite_f32)]
     pub event_threshold: f32,
 
     /// With --level event: held articles published more than this many days
     /// apart are another event (0 ignores dates).
-    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    #[arg(
+        long,
+        default_value_t = 7,
+        value_name = "DAYS",
+        allow_negative_numbers = true
+    )]
     pub window_days: u32,
 
     /// Write the report here instead of stdout.
@@ -195,23 +214,23 @@ pub struct CheckArgs {
     pub output: Option<PathBuf>,
 
     /// Refuse to run unless the index was made with this threshold.
-    #[arg(long, value_name = "J")]
+    #[arg(long, value_name = "J", allow_negative_numbers = true, value_parser = finite_f64)]
     pub threshold: Option<f64>,
 
     /// Refuse to run unless the index was made with this containment.
-    #[arg(long, value_name = "C")]
+    #[arg(long, value_name = "C", allow_negative_numbers = true, value_parser = finite_f64)]
     pub containment: Option<f64>,
 
     /// Refuse to run unless the index was made with this many MinHash slots.
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
     pub num_perm: Option<usize>,
 
     /// Refuse to run unless the index was made with this shingle size.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub ngram: Option<usize>,
 
     /// Refuse to run unless the index was made with this seed.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
 
     #[command(flatten)]
@@ -280,7 +299,7 @@ pub struct ReadArgs {
     pub on_error: OnErrorArg,
 
     /// Largest record accepted, in bytes; larger ones are rejected.
-    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES", allow_negative_numbers = true)]
     pub max_bytes: u64,
 }
 
@@ -297,47 +316,72 @@ impl ReadArgs {
 #[derive(Debug, Args, Clone)]
 pub struct MatchArgs {
     /// Jaccard similarity (of shingle sets) at which two articles are copies.
-    #[arg(long, default_value_t = 0.5, value_name = "J")]
+    #[arg(long, default_value_t = 0.5, value_name = "J", allow_negative_numbers = true, value_parser = finite_f64)]
     pub threshold: f64,
 
     /// Also copies: this share of the shorter article's shingles occurs in the
     /// longer (a truncated or abridged copy). Above 1 turns it off.
-    #[arg(long, default_value_t = 0.38, value_name = "C")]
+    #[arg(long, default_value_t = 0.38, value_name = "C", allow_negative_numbers = true, value_parser = finite_f64)]
     pub containment: f64,
 
     /// A containment match must also keep the text's order: this share of the
     /// shingles the two share occur in the same order in both (reports of one
     /// event share names and phrases in other sentences). 0 turns it off.
-    #[arg(long, default_value_t = 0.75, value_name = "SHARE")]
+    #[arg(long, default_value_t = 0.75, value_name = "SHARE", allow_negative_numbers = true, value_parser = finite_f64)]
     pub containment_order: f64,
 
     /// Jaccard the LSH bands are tuned for; lower finds more candidates.
-    #[arg(long, default_value_t = 0.3, value_name = "J")]
+    #[arg(long, default_value_t = 0.3, value_name = "J", allow_negative_numbers = true, value_parser = finite_f64)]
     pub candidate_threshold: f64,
 
     /// Rare-shingle candidates: articles sharing one MinHash slot that at most
     /// N articles share are compared (finds abridged copies); 0 turns it off.
-    #[arg(long, default_value_t = 16, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 16,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub rare_bucket: usize,
 
     /// Explicit LSH bands (with --rows), instead of --candidate-threshold.
-    #[arg(long, requires = "rows", value_name = "B")]
+    #[arg(
+        long,
+        requires = "rows",
+        value_name = "B",
+        allow_negative_numbers = true
+    )]
     pub bands: Option<usize>,
 
     /// Explicit LSH rows per band (with --bands).
-    #[arg(long, requires = "bands", value_name = "R")]
+    #[arg(
+        long,
+        requires = "bands",
+        value_name = "R",
+        allow_negative_numbers = true
+    )]
     pub rows: Option<usize>,
 
     /// MinHash slots per signature.
-    #[arg(long, default_value_t = 128, value_name = "K")]
+    #[arg(
+        long,
+        default_value_t = 128,
+        value_name = "K",
+        allow_negative_numbers = true
+    )]
     pub num_perm: usize,
 
     /// Words per shingle.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 3,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub ngram: usize,
 
     /// Seed of the shingle hash and MinHash.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// MinHash scheme.
@@ -374,6 +418,12 @@ pub enum OnErrorArg {
 impl DetectArgs {
     pub fn inputs(&self) -> Vec<InputSpec> {
         self.inputs.iter().map(|s| InputSpec::parse(s)).collect()
+    }
+
+    /// The corpus named by the inputs (an error when none is named); files
+    /// a directory walk does not read are counted on stderr.
+    pub fn open_corpus(&self) -> anyhow::Result<Corpus> {
+        super::open_corpus(&self.inputs, self.reading.max_bytes)
     }
 
     pub fn config(&self) -> DedupConfig {
@@ -457,7 +507,7 @@ pub struct DedupArgs {
 pub struct EventArgs {
     /// Clusters merge while the average cosine similarity of their articles'
     /// event vectors is at least this.
-    #[arg(long, default_value_t = ClusterConfig::default().threshold, value_name = "S")]
+    #[arg(long, default_value_t = ClusterConfig::default().threshold, value_name = "S", allow_negative_numbers = true, value_parser = finite_f32)]
     pub event_threshold: f32,
 
     /// Cluster similarity: graph (mean over all pairs of the neighbour-graph
@@ -467,45 +517,50 @@ pub struct EventArgs {
     pub linkage: LinkageArg,
 
     /// Nearest neighbours looked up per article.
-    #[arg(long, default_value_t = ClusterConfig::default().neighbours, value_name = "K")]
+    #[arg(long, default_value_t = ClusterConfig::default().neighbours, value_name = "K", allow_negative_numbers = true)]
     pub neighbours: usize,
 
     /// Heaviest terms per article the HNSW index compares (its proposals are
     /// re-ranked on whole vectors).
-    #[arg(long, default_value_t = ClusterConfig::default().index_terms, value_name = "N")]
+    #[arg(long, default_value_t = ClusterConfig::default().index_terms, value_name = "N", allow_negative_numbers = true)]
     pub index_terms: usize,
 
     /// HNSW links per node and layer (2-256).
-    #[arg(long, default_value_t = ClusterConfig::default().max_connections, value_name = "M")]
+    #[arg(long, default_value_t = ClusterConfig::default().max_connections, value_name = "M", allow_negative_numbers = true)]
     pub max_connections: usize,
 
     /// HNSW candidate list size while building the index.
-    #[arg(long, default_value_t = ClusterConfig::default().ef_construction, value_name = "EF")]
+    #[arg(long, default_value_t = ClusterConfig::default().ef_construction, value_name = "EF", allow_negative_numbers = true)]
     pub ef_construction: usize,
 
     /// HNSW candidate list size while searching.
-    #[arg(long, default_value_t = ClusterConfig::default().ef_search, value_name = "EF")]
+    #[arg(long, default_value_t = ClusterConfig::default().ef_search, value_name = "EF", allow_negative_numbers = true)]
     pub ef_search: usize,
 
     /// Articles published more than this many days apart never share an
     /// event (when both have a `published` date); 0 ignores dates.
-    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    #[arg(
+        long,
+        default_value_t = 7,
+        value_name = "DAYS",
+        allow_negative_numbers = true
+    )]
     pub window_days: u32,
 
     /// Weight factor of names (capitalised words and runs).
-    #[arg(long, default_value_t = VectorConfig::default().name_boost, value_name = "X")]
+    #[arg(long, default_value_t = VectorConfig::default().name_boost, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
     pub name_boost: f32,
 
     /// Weight factor of numbers.
-    #[arg(long, default_value_t = VectorConfig::default().number_boost, value_name = "X")]
+    #[arg(long, default_value_t = VectorConfig::default().number_boost, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
     pub number_boost: f32,
 
     /// Weight factor of terms that occur in the title.
-    #[arg(long, default_value_t = VectorConfig::default().title_boost, value_name = "X")]
+    #[arg(long, default_value_t = VectorConfig::default().title_boost, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
     pub title_boost: f32,
 
     /// Heaviest terms kept per article vector.
-    #[arg(long, default_value_t = VectorConfig::default().max_terms, value_name = "N")]
+    #[arg(long, default_value_t = VectorConfig::default().max_terms, value_name = "N", allow_negative_numbers = true)]
     pub max_terms: usize,
 }
 
@@ -549,7 +604,12 @@ pub struct ClusterArgs {
     pub output: Option<PathBuf>,
 
     /// Events shown in the readable summary, largest first (0: all).
-    #[arg(long, default_value_t = 20, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 20,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub top: usize,
 
     /// Write the readable summary of all events to this file.
@@ -612,15 +672,15 @@ pub struct GenerateArgs {
     pub tier: newsdedup::synth::Tier,
 
     /// Variants per real article.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
     pub variants: usize,
 
     /// Random seed (same seed, same file).
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = 42, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// Total records: add synthetic originals (with copies) up to this many.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub scale: Option<usize>,
 
     /// Output file (default: stdout).
@@ -685,11 +745,16 @@ pub struct MergeArgs {
 
     /// Two claims state one fact when the IDF-weighted cosine of their
     /// content words reaches this.
-    #[arg(long, default_value_t = MergeConfig::default().align_threshold, value_name = "S")]
+    #[arg(long, default_value_t = MergeConfig::default().align_threshold, value_name = "S", allow_negative_numbers = true, value_parser = finite_f32)]
     pub align_threshold: f32,
 
     /// Events with fewer distinct sources are not merged.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 2,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub min_sources: usize,
 }
 
@@ -700,7 +765,7 @@ pub struct MergeEvalArgs {
     pub from: PathBuf,
 
     /// Seed of the generator.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = 7, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// Also write the generated pairs (JSON Lines, `pair` and `injected` fields).

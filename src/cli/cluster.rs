@@ -8,52 +8,78 @@ use newsdedup::events::{parse_day, EventClusterer, EventOutcome};
 use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
 
 use super::args::{ClusterArgs, DetectArgs, EventArgs};
-use super::output;
+use super::output::{self, Guard, Output};
 use super::progress::Bars;
 
-/// Runs dedup and event clustering on the inputs.
-pub fn detect_events(
-    detect: &DetectArgs,
-    events: &EventArgs,
-    bars: &Bars,
-) -> anyhow::Result<(Corpus, DedupOutcome, EventOutcome)> {
-    let dedup = Deduplicator::new(detect.config()).context("invalid settings")?;
-    let clusterer = EventClusterer::new(events.config(), dedup.config().boilerplate.clone())
-        .context("invalid settings")?;
-    if detect.inputs.is_empty() {
-        bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
+/// The dedup job and the event clusterer of a command, built (and so
+/// their flags checked) before any input is read.
+pub struct EventJob {
+    dedup: Deduplicator,
+    clusterer: EventClusterer,
+}
+
+impl EventJob {
+    pub fn new(detect: &DetectArgs, events: &EventArgs) -> anyhow::Result<Self> {
+        let dedup = Deduplicator::new(detect.config()).context("invalid settings")?;
+        let clusterer = EventClusterer::new(events.config(), dedup.config().boilerplate.clone())
+            .context("invalid settings")?;
+        Ok(EventJob { dedup, clusterer })
     }
-    let corpus = Corpus::open(&detect.inputs())?.with_max_bytes(detect.reading.max_bytes);
-    let outcome = dedup.run(&corpus, bars)?;
-    let events = clusterer.run(&corpus, &outcome, bars)?;
-    Ok((corpus, outcome, events))
+
+    /// Removes copies, then clusters the rest into events.
+    pub fn run(
+        &self,
+        corpus: &Corpus,
+        bars: &Bars,
+    ) -> anyhow::Result<(DedupOutcome, EventOutcome)> {
+        let outcome = self.dedup.run(corpus, bars)?;
+        let events = self.clusterer.run(corpus, &outcome, bars)?;
+        Ok((outcome, events))
+    }
 }
 
 pub fn run(args: &ClusterArgs) -> anyhow::Result<ExitCode> {
+    let job = EventJob::new(&args.detect, &args.events)?;
+    let corpus = args.detect.open_corpus()?;
+    let mut guard = Guard::of_corpus(&corpus, &args.detect.inputs)?;
+    guard.output("-o", args.output.as_deref())?;
+    guard.output("--summary", args.summary.as_deref())?;
+    let mut clusters = args
+        .output
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
+    let mut summary_file = args
+        .summary
+        .as_deref()
+        .map(|p| Output::create(Some(p)))
+        .transpose()?;
     let bars = Bars::new();
-    let (_, outcome, events) = detect_events(&args.detect, &args.events, &bars)?;
+    let (outcome, events) = job.run(&corpus, &bars)?;
     let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    if let Some(path) = &args.output {
-        let (mut w, name) = output::create(Some(path))?;
-        report::write_events(&outcome, &events, &mut w, &name)?;
+    if let Some(w) = &mut clusters {
+        let name = w.name().to_path_buf();
+        report::write_events(&outcome, &events, w, &name)?;
     }
-    if let Some(path) = &args.summary {
-        let (mut w, name) = output::create(Some(path))?;
-        report::write_event_summary(&outcome, &events, 0, &mut w, &name)?;
+    if let Some(w) = &mut summary_file {
+        let name = w.name().to_path_buf();
+        report::write_event_summary(&outcome, &events, 0, w, &name)?;
     }
+    output::commit_all(clusters.into_iter().chain(summary_file))?;
     if let Some(id) = &args.explain {
-        let (mut w, name) = output::create(None)?;
+        let mut w = Output::stdout();
         let config = args.events.config();
         let text = explain(&outcome, &events, id, config.threshold, config.window_days)?;
         w.write_all(text.as_bytes())
-            .and_then(|()| w.flush())
-            .with_context(|| format!("cannot write {}", name.display()))?;
+            .context("cannot write <stdout>")?;
+        w.commit()?;
     } else if to_stdout {
         let mut err = std::io::stderr().lock();
         report::write_event_summary(&outcome, &events, args.top, &mut err, "<stderr>".as_ref())?;
     } else {
-        let (mut w, name) = output::create(None)?;
-        report::write_event_summary(&outcome, &events, args.top, &mut w, &name)?;
+        let mut w = Output::stdout();
+        report::write_event_summary(&outcome, &events, args.top, &mut w, "<stdout>".as_ref())?;
+        w.commit()?;
     }
     eprintln!("{}", summary(&outcome, &events));
     Ok(ExitCode::SUCCESS)

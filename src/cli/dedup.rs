@@ -2,19 +2,29 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use newsdedup::events::EventClusterer;
+use anyhow::Context;
+use newsdedup::events::{EventClusterer, EventOutcome};
 use newsdedup::lsh::LshParams;
 use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
 
 use super::args::DedupArgs;
-use super::output;
+use super::output::{self, Guard, Output};
 use super::progress::Bars;
 
 pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     let mut config = args.detect.config();
     config.collect_boilerplate = args.report_boilerplate.is_some();
     let dedup = Deduplicator::new(config).context("invalid settings")?;
+    let clusterer = match &args.events {
+        Some(_) => Some(
+            EventClusterer::new(
+                args.event_flags.config(),
+                dedup.config().boilerplate.clone(),
+            )
+            .context("invalid settings")?,
+        ),
+        None => None,
+    };
     let lsh = dedup.config().lsh_params();
     if args.explain_threshold {
         let text = explain(&lsh, dedup.config());
@@ -24,62 +34,93 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
         }
         eprint!("{text}");
     }
-    if args.detect.inputs.is_empty() {
-        bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
-    }
-    let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.reading.max_bytes);
+    let corpus = args.detect.open_corpus()?;
+    let outputs = Outputs::create(args, &corpus)?;
     let bars = Bars::new();
     let outcome = dedup.run(&corpus, &bars)?;
-    write_outputs(args, &corpus, &outcome, &bars)?;
+    let events = match &clusterer {
+        Some(clusterer) => Some(clusterer.run(&corpus, &outcome, &bars)?),
+        None => None,
+    };
+    outputs.write(&corpus, &outcome, events.as_ref(), &bars)?;
     eprintln!("{}", summary(&outcome));
-    if let Some(path) = &args.events {
-        let clusterer = EventClusterer::new(
-            args.event_flags.config(),
-            dedup.config().boilerplate.clone(),
-        )
-        .context("invalid settings")?;
-        let events = clusterer.run(&corpus, &outcome, &bars)?;
-        let (mut w, name) = output::create(Some(path))?;
-        report::write_events(&outcome, &events, &mut w, &name)?;
+    if let (Some(events), Some(path)) = (&events, &args.events) {
         eprintln!(
             "events: {} ({} with more than one article) written to {}",
             events.stats.events,
             events.stats.multi_article_events,
-            name.display()
+            path.display()
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_outputs(
-    args: &DedupArgs,
-    corpus: &Corpus,
-    outcome: &DedupOutcome,
-    bars: &Bars,
-) -> anyhow::Result<()> {
-    match &args.output {
-        Some(path) => {
-            let (mut w, name) = output::create(Some(path))?;
-            report::write_cleaned(corpus, outcome, &mut w, &name, bars)?;
+/// The files `dedup` writes, checked and opened before the run.
+struct Outputs {
+    main: Output,
+    cleaned: bool,
+    report: Option<Output>,
+    rejected: Option<Output>,
+    boilerplate: Option<Output>,
+    events: Option<Output>,
+    rejected_in_report: bool,
+}
+
+impl Outputs {
+    fn create(args: &DedupArgs, corpus: &Corpus) -> anyhow::Result<Self> {
+        let mut guard = Guard::of_corpus(corpus, &args.detect.inputs)?;
+        guard.output("-o", args.output.as_deref())?;
+        guard.output("--report", args.report.as_deref())?;
+        guard.output("--rejected", args.rejected.as_deref())?;
+        guard.output("--report-boilerplate", args.report_boilerplate.as_deref())?;
+        guard.output("--events", args.events.as_deref())?;
+        let open = |p: &Option<std::path::PathBuf>| -> anyhow::Result<Option<Output>> {
+            p.as_deref().map(|p| Output::create(Some(p))).transpose()
+        };
+        Ok(Outputs {
+            main: Output::create(args.output.as_deref())?,
+            cleaned: args.output.is_some(),
+            report: open(&args.report)?,
+            rejected: open(&args.rejected)?,
+            boilerplate: open(&args.report_boilerplate)?,
+            events: open(&args.events)?,
+            rejected_in_report: args.rejected.is_none(),
+        })
+    }
+
+    /// Writes every output, then moves them all into place.
+    fn write(
+        mut self,
+        corpus: &Corpus,
+        outcome: &DedupOutcome,
+        events: Option<&EventOutcome>,
+        bars: &Bars,
+    ) -> anyhow::Result<()> {
+        let main_name = self.main.name().to_path_buf();
+        if self.cleaned {
+            report::write_cleaned(corpus, outcome, &mut self.main, &main_name, bars)?;
+        } else {
+            report::write_text_report(outcome, &mut self.main, &main_name)?;
         }
-        None => {
-            let (mut w, name) = output::create(None)?;
-            report::write_text_report(outcome, &mut w, &name)?;
+        if let Some(w) = &mut self.report {
+            let name = w.name().to_path_buf();
+            report::write_removed(outcome, self.rejected_in_report, w, &name)?;
         }
+        if let Some(w) = &mut self.rejected {
+            let name = w.name().to_path_buf();
+            report::write_rejected(outcome, w, &name)?;
+        }
+        if let Some(w) = &mut self.boilerplate {
+            let name = w.name().to_path_buf();
+            report::write_boilerplate(outcome, w, &name)?;
+        }
+        if let (Some(w), Some(events)) = (&mut self.events, events) {
+            let name = w.name().to_path_buf();
+            report::write_events(outcome, events, w, &name)?;
+        }
+        let files = [self.report, self.rejected, self.boilerplate, self.events];
+        output::commit_all(std::iter::once(self.main).chain(files.into_iter().flatten()))
     }
-    if let Some(path) = &args.report {
-        let (mut w, name) = output::create(Some(path))?;
-        report::write_removed(outcome, args.rejected.is_none(), &mut w, &name)?;
-    }
-    if let Some(path) = &args.rejected {
-        let (mut w, name) = output::create(Some(path))?;
-        report::write_rejected(outcome, &mut w, &name)?;
-    }
-    if let Some(path) = &args.report_boilerplate {
-        let (mut w, name) = output::create(Some(path))?;
-        report::write_boilerplate(outcome, &mut w, &name)?;
-    }
-    Ok(())
 }
 
 fn summary(o: &DedupOutcome) -> String {

@@ -7,9 +7,13 @@ use anyhow::Context;
 use newsdedup::synth::{generate, SynthConfig};
 
 use super::args::GenerateArgs;
-use super::output;
+use super::output::{self, Guard, Output};
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let mut guard = Guard::default();
+    guard.input(&args.from, "input")?;
+    guard.output("-o", args.output.as_deref())?;
+    let mut out = Output::create(args.output.as_deref())?;
     let originals = output::read_all(&args.from)?;
     let config = SynthConfig {
         tier: args.tier,
@@ -17,7 +21,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         scale: args.scale,
     };
-    let (mut out, name) = output::create(args.output.as_deref())?;
+    let name = out.name().to_path_buf();
     let mut count = 0usize;
     generate(&originals, &config, |value| -> anyhow::Result<()> {
         serde_json::to_writer(&mut out, &value)?;
@@ -26,8 +30,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })
     .with_context(|| format!("cannot write {}", name.display()))?;
-    out.flush()
-        .with_context(|| format!("cannot write {}", name.display()))?;
+    out.commit()?;
     let left_out = newsdedup::synth::OriginalLinks::find(&originals)
         .dropped
         .iter()

@@ -8,13 +8,13 @@ use anyhow::Context;
 use newsdedup::check_report::{self, CheckFormat};
 use newsdedup::dedup::Rejection;
 use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Requested};
-use newsdedup::{Corpus, InputSpec};
+use newsdedup::Corpus;
 
 use super::args::{
     CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCreateArgs, IndexRemoveArgs,
     IndexStatsArgs, LevelArg, WaitArgs,
 };
-use super::output;
+use super::output::{Guard, Output};
 use super::progress::Bars;
 
 pub fn run(command: &IndexCommand) -> anyhow::Result<ExitCode> {
@@ -32,9 +32,13 @@ fn write_access(wait: &WaitArgs) -> Access {
     }
 }
 
-fn corpus(inputs: &[String], max_bytes: u64) -> anyhow::Result<Corpus> {
-    let specs: Vec<InputSpec> = inputs.iter().map(|s| InputSpec::parse(s)).collect();
-    Ok(Corpus::open(&specs)?.with_max_bytes(max_bytes))
+/// The incoming corpus, refused when one of its files is the index, and a
+/// guard for the outputs.
+fn corpus(inputs: &[String], max_bytes: u64, db: &Path) -> anyhow::Result<(Corpus, Guard)> {
+    let corpus = super::open_corpus(inputs, max_bytes)?;
+    let mut guard = Guard::of_corpus(&corpus, inputs)?;
+    guard.index(db)?;
+    Ok((corpus, guard))
 }
 
 fn report_rejected(rejected: &[Rejection]) {
@@ -51,8 +55,8 @@ fn create(args: &IndexCreateArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn add(args: &IndexAddArgs) -> anyhow::Result<ExitCode> {
+    let (corpus, _) = corpus(&args.inputs, args.reading.max_bytes, &args.db)?;
     let index = Index::open(&args.db, write_access(&args.wait))?;
-    let corpus = corpus(&args.inputs, args.reading.max_bytes)?;
     let options = BatchOptions {
         replace: args.replace,
         on_error: args.reading.on_error(),
@@ -115,6 +119,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         Access::Read
     };
+    let (corpus, mut guard) = corpus(&args.inputs, args.reading.max_bytes, &args.db)?;
+    guard.output("-o", args.output.as_deref())?;
+    let mut report = Output::create(args.output.as_deref())?;
     let index = Index::open(&args.db, access)?;
     index.require(&Requested {
         threshold: args.threshold,
@@ -123,7 +130,6 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         ngram: args.ngram,
         seed: args.seed,
     })?;
-    let corpus = corpus(&args.inputs, args.reading.max_bytes)?;
     let options = BatchOptions {
         replace: args.replace,
         on_error: args.reading.on_error(),
@@ -139,8 +145,20 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormatArg::Junit => CheckFormat::Junit,
         CheckFormatArg::Github => CheckFormat::Github,
     };
-    let (mut w, name) = output::create(args.output.as_deref())?;
-    check_report::write_check(&outcome, index.path(), format, &mut w, &name)?;
+    let name = report.name().to_path_buf();
+    let written = check_report::write_check(&outcome, index.path(), format, &mut report, &name)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| report.commit());
+    if let Err(err) = written {
+        if args.add && !outcome.added.is_empty() {
+            return Err(err.context(format!(
+                "the check ran and its {} new articles were added to {} (committed), but its report was not written",
+                outcome.added.len(),
+                args.db.display()
+            )));
+        }
+        return Err(err);
+    }
     let summary = outcome.summary();
     if args.output.is_some() || !matches!(format, CheckFormat::Text | CheckFormat::Github) {
         eprintln!(

@@ -15,13 +15,10 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::args::{MergeArgs, MergeEvalArgs, MergeFormat};
-use super::output;
+use super::output::{self, Guard, Output};
 use super::progress::Bars;
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
-    if args.detect.inputs.is_empty() {
-        bail!("no input given: name JSON Lines files, directories of .txt files, or - for stdin");
-    }
     if args.min_sources == 0 {
         bail!("--min-sources must be at least 1");
     }
@@ -34,7 +31,19 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     })
     .context("invalid settings")?;
     let dedup = Deduplicator::new(config).context("invalid settings")?;
-    let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.reading.max_bytes);
+    let clusterer = EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
+        .context("invalid settings")?;
+    if args.format == MergeFormat::Html && args.output.is_none() {
+        bail!(
+            "--format html writes files: name a directory (or a .html file for one event) with -o"
+        );
+    }
+    let corpus = args.detect.open_corpus()?;
+    let mut guard = Guard::of_corpus(&corpus, &args.detect.inputs)?;
+    if let Some(path) = &args.events_from {
+        guard.input(path, "--events-from file")?;
+    }
+    guard.output("-o", args.output.as_deref())?;
     let outcome = dedup.run(&corpus, &bars)?;
     let table = &outcome.table;
 
@@ -63,9 +72,6 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
                 .map(|r| map.get(table.id(r)).cloned())
                 .collect()
         } else {
-            let clusterer =
-                EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
-                    .context("invalid settings")?;
             let events = clusterer.run(&corpus, &outcome, &bars)?;
             events
                 .event_of_row
@@ -137,7 +143,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
 
-    write(args, &stories)?;
+    write(args, &stories, &mut guard)?;
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &stories {
         for (k, n) in s.kind_counts() {
@@ -234,20 +240,21 @@ fn read_events(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(map)
 }
 
-fn write(args: &MergeArgs, stories: &[MergedStory]) -> anyhow::Result<()> {
+fn write(args: &MergeArgs, stories: &[MergedStory], guard: &mut Guard) -> anyhow::Result<()> {
+    let path = args.output.as_deref();
     match args.format {
         MergeFormat::Json | MergeFormat::Md => {
-            let (mut w, name) = output::create(args.output.as_deref())?;
+            let mut w = Output::create(path)?;
+            let name = w.name().to_path_buf();
             if args.format == MergeFormat::Json {
                 merge_report::write_json(stories, &mut w, &name)?;
             } else {
                 merge_report::write_markdown(stories, &mut w, &name)?;
             }
+            w.commit()
         }
         MergeFormat::Html => {
-            let Some(path) = &args.output else {
-                bail!("--format html writes files: name a directory (or a .html file for one event) with -o");
-            };
+            let path = path.context("--format html needs -o")?;
             if path.extension().is_some_and(|e| e == "html") {
                 let [story] = stories else {
                     bail!(
@@ -256,50 +263,59 @@ fn write(args: &MergeArgs, stories: &[MergedStory]) -> anyhow::Result<()> {
                         stories.len()
                     );
                 };
-                write_file(path, &merge_report::html_page(story))?;
+                write_file(path, &merge_report::html_page(story))
             } else {
                 std::fs::create_dir_all(path)
                     .with_context(|| format!("cannot create directory {}", path.display()))?;
-                for story in stories {
-                    write_file(
-                        &path.join(merge_report::page_name(&story.event)),
-                        &merge_report::html_page(story),
-                    )?;
+                let mut pages: Vec<(std::path::PathBuf, String)> = stories
+                    .iter()
+                    .map(|s| {
+                        (
+                            path.join(merge_report::page_name(&s.event)),
+                            merge_report::html_page(s),
+                        )
+                    })
+                    .collect();
+                pages.push((path.join("index.html"), merge_report::html_index(stories)));
+                for (page, _) in &pages {
+                    guard.output("-o", Some(page))?;
                 }
-                write_file(&path.join("index.html"), &merge_report::html_index(stories))?;
+                pages
+                    .iter()
+                    .try_for_each(|(page, text)| write_file(page, text))
             }
         }
     }
-    Ok(())
 }
 
+/// Writes one whole file (staged, then moved into place).
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut f =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(text.as_bytes())
-        .and_then(|()| f.flush())
-        .with_context(|| format!("cannot write {}", path.display()))
+    let mut w = Output::create(Some(path))?;
+    w.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    w.commit()
 }
 
 /// `newsdedup merge-eval`: inject discrepancies into real articles, merge
 /// each original with its edited version, and print recall and precision per kind.
 pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
+    let mut guard = Guard::default();
+    guard.input(&args.from, "input")?;
+    guard.output("--write-pairs", args.write_pairs.as_deref())?;
+    guard.output("--errors", args.errors.as_deref())?;
+    let open = |p: Option<&Path>| p.map(|p| Output::create(Some(p))).transpose();
+    let (mut pairs_out, mut errors_out) = (
+        open(args.write_pairs.as_deref())?,
+        open(args.errors.as_deref())?,
+    );
     let originals = output::read_all(&args.from)?;
     let pairs: Vec<Pair> = originals
         .iter()
         .filter_map(|a| make_pair(a, args.seed))
         .collect();
-    if let Some(path) = &args.write_pairs {
-        let (mut w, name) = output::create(Some(path))?;
-        for p in &pairs {
-            for v in p.to_json() {
-                serde_json::to_writer(&mut w, &v)?;
-                w.write_all(b"\n")
-                    .with_context(|| format!("cannot write {}", name.display()))?;
-            }
-        }
-        w.flush()
-            .with_context(|| format!("cannot write {}", name.display()))?;
+    if let Some(w) = &mut pairs_out {
+        let values = pairs.iter().flat_map(Pair::to_json);
+        output::write_json_lines(w, values)?;
     }
     let merger = Merger::new(MergeConfig::default())?;
     let stories: Vec<MergedStory> = pairs
@@ -323,18 +339,12 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
     for (p, s) in pairs.iter().zip(&stories) {
         score_pair(p, s, &mut scores, &mut misses);
     }
-    if let Some(path) = &args.errors {
-        let (mut w, name) = output::create(Some(path))?;
-        for m in &misses {
-            serde_json::to_writer(&mut w, m)?;
-            w.write_all(b"\n")
-                .with_context(|| format!("cannot write {}", name.display()))?;
-        }
-        w.flush()
-            .with_context(|| format!("cannot write {}", name.display()))?;
+    if let Some(w) = &mut errors_out {
+        output::write_json_lines(w, &misses)?;
     }
+    output::commit_all(pairs_out.into_iter().chain(errors_out))?;
     let neutral: usize = pairs.iter().map(|p| p.neutral).sum();
-    let (mut out, name) = output::create(None)?;
+    let mut out = Output::stdout();
     let mut table = format!(
         "{} articles, {} with edits; {} neutral edits (rewording, a moved paragraph) that must not be reported\n\n| kind | injected | found | recall | reported | correct | precision |\n|---|---:|---:|---:|---:|---:|---:|\n",
         originals.len(),
@@ -354,7 +364,7 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     out.write_all(table.as_bytes())
-        .and_then(|()| out.flush())
-        .with_context(|| format!("cannot write {}", name.display()))?;
+        .context("cannot write <stdout>")?;
+    out.commit()?;
     Ok(ExitCode::SUCCESS)
 }

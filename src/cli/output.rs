@@ -1,26 +1,300 @@
-//! Opening output files (buffered, with the path in errors) and stdout.
+//! Output files: checked against every input and every other output before
+//! any work, written to a temporary file beside the target and renamed into
+//! place only when the run succeeds (a failed or killed run leaves the
+//! user's file as it was).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 
-/// A buffered writer to a file, or to stdout when `path` is `None` or `-`.
-pub fn create(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, PathBuf)> {
-    match path {
-        Some(p) if p != Path::new("-") => {
-            let file = File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
-            Ok((
-                Box::new(BufWriter::with_capacity(1 << 20, file)),
-                p.to_path_buf(),
+/// What an output path is compared by: the file it names when it exists
+/// (device and inode, so symbolic and hard links are seen through), else
+/// the path it will have (its directory resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Identity {
+    File {
+        dev: u64,
+        ino: u64,
+    },
+    Path(PathBuf),
+    /// A device or pipe (`/dev/null`, `/dev/stdout`): written in place and
+    /// never compared.
+    Special,
+}
+
+fn identity(path: &Path) -> anyhow::Result<Identity> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => Ok(Identity::Special),
+        Ok(meta) => Ok(file_identity(&meta)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                bail!(
+                    "{} is a broken symbolic link: name the file it should point to",
+                    path.display()
+                );
+            }
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let dir = parent.canonicalize().with_context(|| {
+                format!(
+                    "cannot write {}: no directory {}",
+                    path.display(),
+                    parent.display()
+                )
+            })?;
+            Ok(Identity::Path(
+                dir.join(path.file_name().unwrap_or_default()),
             ))
         }
-        _ => Ok((
-            Box::new(BufWriter::new(std::io::stdout().lock())),
-            PathBuf::from("<stdout>"),
-        )),
+        Err(e) => Err(e).with_context(|| format!("cannot open {}", path.display())),
     }
+}
+
+#[cfg(unix)]
+fn file_identity(meta: &std::fs::Metadata) -> Identity {
+    use std::os::unix::fs::MetadataExt;
+    Identity::File {
+        dev: meta.dev(),
+        ino: meta.ino(),
+    }
+}
+
+#[cfg(not(unix))]
+fn file_identity(_: &std::fs::Metadata) -> Identity {
+    Identity::Special
+}
+
+/// Every path a run reads and writes, so that no output is an input, the
+/// index, or another output. Filled before any work is done.
+#[derive(Debug, Default)]
+pub struct Guard {
+    read: Vec<(Identity, String)>,
+    written: Vec<(Identity, String)>,
+}
+
+impl Guard {
+    /// A guard knowing the corpus's files and the paths named as inputs
+    /// (directories too: an output directory must not be one).
+    pub fn of_corpus(corpus: &newsdedup::Corpus, named: &[String]) -> anyhow::Result<Self> {
+        let mut guard = Guard::default();
+        for file in corpus.files() {
+            guard.input(file, "input")?;
+        }
+        for name in named.iter().filter(|n| *n != "-") {
+            guard.input(Path::new(name), "input")?;
+        }
+        Ok(guard)
+    }
+
+    /// Records a file that is read (`what` names it in errors: "input", "index").
+    pub fn input(&mut self, path: &Path, what: &str) -> anyhow::Result<()> {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() || meta.is_dir() {
+                let label = format!("the {what} {}", path.display());
+                self.read.push((file_identity(&meta), label));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the index a run reads (and may update), refusing it when it
+    /// is also one of the inputs.
+    pub fn index(&mut self, db: &Path) -> anyhow::Result<()> {
+        if let Ok(meta) = std::fs::metadata(db) {
+            let id = file_identity(&meta);
+            if let Some((_, label)) = self.read.iter().find(|(seen, _)| *seen == id) {
+                bail!(
+                    "the index {} is {label}: an index is not an input",
+                    db.display()
+                );
+            }
+        }
+        self.input(db, "index")
+    }
+
+    /// Refuses `path` (given with `flag`) when it is a file already read or
+    /// written by this run; `-` (stdout) and `None` are always fine.
+    pub fn output(&mut self, flag: &str, path: Option<&Path>) -> anyhow::Result<()> {
+        let Some(path) = path.filter(|p| *p != Path::new("-")) else {
+            return Ok(());
+        };
+        let id = identity(path)?;
+        if id == Identity::Special {
+            return Ok(());
+        }
+        let clash = self
+            .read
+            .iter()
+            .chain(&self.written)
+            .find(|(seen, _)| *seen == id);
+        if let Some((_, label)) = clash {
+            bail!(
+                "{flag} {} is {label}: it would be overwritten; write to another path",
+                path.display()
+            );
+        }
+        let label = format!("the output of {flag} {}", path.display());
+        self.written.push((id, label));
+        Ok(())
+    }
+}
+
+/// An output being written: stdout, a device written in place, or a
+/// temporary file renamed over its target by [`Output::commit`].
+pub struct Output {
+    sink: Sink,
+    name: PathBuf,
+}
+
+enum Sink {
+    Stdout(BufWriter<std::io::StdoutLock<'static>>),
+    InPlace(BufWriter<File>),
+    Staged {
+        file: BufWriter<tempfile::NamedTempFile>,
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    /// Standard output.
+    pub fn stdout() -> Self {
+        Output {
+            sink: Sink::Stdout(BufWriter::new(std::io::stdout().lock())),
+            name: PathBuf::from("<stdout>"),
+        }
+    }
+
+    /// An output to `path` (stdout when `None` or `-`). A regular file is
+    /// written beside its target and only renamed into place by
+    /// [`Output::commit`]; a symbolic link's target is replaced, not the link.
+    pub fn create(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path.filter(|p| *p != Path::new("-")) else {
+            return Ok(Output::stdout());
+        };
+        let cannot = || format!("cannot create {}", path.display());
+        let existing = std::fs::metadata(path).ok();
+        if let Some(meta) = existing.as_ref().filter(|m| !m.is_file()) {
+            if meta.is_dir() {
+                bail!("cannot write {}: it is a directory", path.display());
+            }
+            let file = File::create(path).with_context(cannot)?;
+            return Ok(Output {
+                sink: Sink::InPlace(BufWriter::with_capacity(1 << 20, file)),
+                name: path.to_path_buf(),
+            });
+        }
+        let target = match existing {
+            Some(_) => path.canonicalize().with_context(cannot)?,
+            None => path.to_path_buf(),
+        };
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let file = staging_file(&target, dir).with_context(cannot)?;
+        Ok(Output {
+            sink: Sink::Staged {
+                file: BufWriter::with_capacity(1 << 20, file),
+                target,
+            },
+            name: path.to_path_buf(),
+        })
+    }
+
+    /// The path as the user named it, for messages.
+    pub fn name(&self) -> &Path {
+        &self.name
+    }
+
+    /// Flushes the output and, for a file, moves it into place.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let name = self.name;
+        let write_err = || format!("cannot write {}", name.display());
+        match self.sink {
+            Sink::Stdout(mut w) => w.flush().with_context(write_err),
+            Sink::InPlace(mut w) => w.flush().with_context(write_err),
+            Sink::Staged { file, target } => {
+                let file = file
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(write_err)?;
+                file.as_file().sync_data().with_context(write_err)?;
+                file.persist(&target)
+                    .map_err(|e| e.error)
+                    .with_context(write_err)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A temporary file in the target's directory (so the rename is atomic),
+/// with the permissions the target has, or a new file would get.
+fn staging_file(target: &Path, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let base = target.file_name().unwrap_or_default().to_string_lossy();
+    let prefix = format!(".{base}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The process umask applies to this mode, as it does for File::create.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let file = builder.tempfile_in(dir)?;
+    if let Ok(meta) = std::fs::metadata(target) {
+        file.as_file().set_permissions(meta.permissions())?;
+    }
+    Ok(file)
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::InPlace(w) => w.write(buf),
+            Sink::Staged { file, .. } => file.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.write_all(buf),
+            Sink::InPlace(w) => w.write_all(buf),
+            Sink::Staged { file, .. } => file.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.flush(),
+            Sink::InPlace(w) => w.flush(),
+            Sink::Staged { file, .. } => file.flush(),
+        }
+    }
+}
+
+/// Moves every output into place, in order.
+pub fn commit_all(outputs: impl IntoIterator<Item = Output>) -> anyhow::Result<()> {
+    outputs.into_iter().try_for_each(Output::commit)
+}
+
+/// Writes one JSON line per value.
+pub fn write_json_lines<T: serde::Serialize>(
+    out: &mut Output,
+    values: impl IntoIterator<Item = T>,
+) -> anyhow::Result<()> {
+    for value in values {
+        let written = serde_json::to_writer(&mut *out, &value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        written.with_context(|| format!("cannot write {}", out.name().display()))?;
+    }
+    Ok(())
 }
 
 /// Every article of one input, failing on the first bad record (for
