@@ -394,3 +394,42 @@ fn a_report_that_fails_after_the_add_says_the_add_happened() {
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(stats["articles"], 5);
 }
+
+#[test]
+fn a_killed_run_never_leaves_a_half_written_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out.jsonl");
+    fs::write(&out, "earlier output\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdedup"))
+        .arg("dedup")
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .arg("-o")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it while it writes: its temporary file holds bytes, or (as
+    // before the fix) the output itself changed.
+    let started = || {
+        let writing = fs::read_dir(d).unwrap().any(|e| {
+            let e = e.unwrap();
+            e.file_name().to_string_lossy().ends_with(".partial")
+                && e.metadata().is_ok_and(|m| m.len() > 0)
+        });
+        writing || fs::read(&out).unwrap() != b"earlier output\n"
+    };
+    let finished = loop {
+        if started() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break false;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    assert!(!finished, "the run ended before it could be killed");
+    assert_eq!(fs::read_to_string(&out).unwrap(), "earlier output\n");
+}
