@@ -74,6 +74,22 @@ impl Default for ClusterConfig {
     }
 }
 
+/// An event threshold is a cosine similarity in (0, 1] (for `cluster` and
+/// for `check --level event`).
+///
+/// # Errors
+/// [`Error::InvalidParam`] naming the value.
+pub fn validate_event_threshold(threshold: f32) -> Result<()> {
+    if threshold > 0.0 && threshold <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "event threshold",
+            format!("{threshold} is not in (0, 1]"),
+        ))
+    }
+}
+
 impl ClusterConfig {
     /// Checks every value.
     ///
@@ -81,12 +97,7 @@ impl ClusterConfig {
     /// The first value out of range, by name.
     pub fn validate(&self) -> Result<()> {
         self.vectors.validate()?;
-        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
-            return Err(Error::invalid(
-                "event threshold",
-                format!("{} is not in (0, 1]", self.threshold),
-            ));
-        }
+        validate_event_threshold(self.threshold)?;
         if self.index_terms == 0 {
             return Err(Error::invalid("index terms", "must be at least 1"));
         }

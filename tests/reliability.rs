@@ -293,6 +293,20 @@ fn flags_are_checked_before_anything_is_read_or_written() {
         "not a finite number",
     );
     assert_refused(
+        &[
+            "check",
+            "none.db",
+            "w.jsonl",
+            "--level",
+            "event",
+            "--event-threshold",
+            "7",
+        ],
+        d,
+        "invalid event threshold: 7",
+    );
+    assert_refused(&["dedup", "w.jsonl", "--max-bytes", "0"], d, "--max-bytes");
+    assert_refused(
         &["merge", "w.jsonl", "--align-threshold", "-2", "-o", "m.md"],
         d,
         "align",

@@ -299,7 +299,7 @@ pub struct ReadArgs {
     pub on_error: OnErrorArg,
 
     /// Largest record accepted, in bytes; larger ones are rejected.
-    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES", allow_negative_numbers = true)]
+    #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_bytes: u64,
 }
 

@@ -119,6 +119,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         Access::Read
     };
+    newsdedup::events::validate_event_threshold(args.event_threshold)
+        .context("invalid settings")?;
     let (corpus, mut guard) = corpus(&args.inputs, args.reading.max_bytes, &args.db)?;
     guard.output("-o", args.output.as_deref())?;
     let mut report = Output::create(args.output.as_deref())?;
