@@ -23,6 +23,11 @@ fn seeds_bytes() -> Vec<u8> {
     fs::read(testdata("seeds.jsonl")).unwrap()
 }
 
+/// Runs the binary in `cwd`; it must succeed.
+fn run_in(cwd: &Path, args: &[&str]) {
+    bin().current_dir(cwd).args(args).assert().success();
+}
+
 /// The one line a refused run prints, and that it changed nothing.
 fn assert_refused(args: &[&str], cwd: &Path, needle: &str) {
     let out = bin().current_dir(cwd).args(args).assert().code(2);
@@ -80,16 +85,8 @@ fn two_outputs_on_one_file_are_refused() {
 fn the_index_is_neither_an_output_nor_an_input() {
     let (dir, _) = workdir();
     let d = dir.path();
-    bin()
-        .current_dir(d)
-        .args(["index", "create", "o.db"])
-        .assert()
-        .success();
-    bin()
-        .current_dir(d)
-        .args(["index", "add", "o.db", "w.jsonl"])
-        .assert()
-        .success();
+    run_in(d, &["index", "create", "o.db"]);
+    run_in(d, &["index", "add", "o.db", "w.jsonl"]);
     let before = fs::read(d.join("o.db")).unwrap();
     assert_refused(
         &["check", "o.db", "w.jsonl", "-o", "o.db"],
@@ -382,11 +379,7 @@ fn errors_are_one_line_without_usage_blocks() {
 fn a_report_that_fails_after_the_add_says_the_add_happened() {
     let (dir, _) = workdir();
     let d = dir.path();
-    bin()
-        .current_dir(d)
-        .args(["index", "create", "o.db"])
-        .assert()
-        .success();
+    run_in(d, &["index", "create", "o.db"]);
     let out = bin()
         .current_dir(d)
         .args(["check", "o.db", "w.jsonl", "--add", "-o", "/dev/full"])
