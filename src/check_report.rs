@@ -210,7 +210,8 @@ fn json_report(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result
 
 fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String> {
     let t = &outcome.batch.table;
-    let attr = |v: &str| encode_double_quoted_attribute(v).into_owned();
+    let attr = |v: &str| encode_double_quoted_attribute(&xml_chars(v)).into_owned();
+    let encode_text = |v: &str| encode_text(&xml_chars(v)).into_owned();
     let mut cases = String::new();
     in_input_order(&outcome.batch, true, |item| {
         match item {
@@ -269,6 +270,27 @@ fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Strin
         f = s.copies(),
         e = s.rejected,
     ))
+}
+
+/// A string XML 1.0 can hold: each control character it forbids (all below
+/// U+0020 but tab, newline and return; U+FFFE, U+FFFF) written as `\uXXXX`.
+fn xml_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    let forbidden = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    if !s.chars().any(forbidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    s.chars()
+        .map(|c| {
+            if forbidden(c) {
+                format!("\\u{:04X}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Escapes a workflow command's message.
@@ -333,5 +355,12 @@ mod tests {
     fn workflow_commands_escape_their_separators() {
         assert_eq!(gh_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(gh_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_written_as_escapes() {
+        assert_eq!(xml_chars("c\u{1}\u{7}ctl\tok"), "c\\u0001\\u0007ctl\tok");
+        assert_eq!(xml_chars("\u{FFFF}"), "\\uFFFF");
+        assert!(matches!(xml_chars("plain"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -517,9 +517,31 @@ impl Records<'_> {
                 }
             };
             let mut buf = Vec::new();
-            while let Some(mut size) = read_line_capped(reader, max, &mut buf)
-                .map_err(|e| Error::io("cannot read", &src.path, e))?
-            {
+            loop {
+                let mut size = match read_line_capped(reader, max, &mut buf) {
+                    Ok(Some(size)) => size,
+                    Ok(None) => break,
+                    Err(e) => {
+                        // The rest of the file cannot be read (a damaged
+                        // gzip stream, say): one rejected record says so,
+                        // and reading goes on with the next file.
+                        self.line += 1;
+                        let record = RawRecord {
+                            seq: self.seq,
+                            location: Location {
+                                file: src.name.clone(),
+                                line: self.line,
+                            },
+                            body: Body::NotRead(RejectReason::UnreadableFile(format!(
+                                "{e} (the rest of the file is not read)"
+                            ))),
+                        };
+                        self.seq += 1;
+                        self.reader = None;
+                        self.source += 1;
+                        return Ok(Some(record));
+                    }
+                };
                 self.line += 1;
                 if self.line == 1 && buf.starts_with(BOM) {
                     buf.drain(..BOM.len());

@@ -27,7 +27,8 @@ impl LshParams {
     /// # Errors
     /// Zero bands or rows, or more slots than the signature has.
     pub fn validate(&self, num_perm: usize) -> Result<()> {
-        if self.bands == 0 || self.rows == 0 || self.bands * self.rows > num_perm {
+        let slots = self.bands.checked_mul(self.rows);
+        if self.bands == 0 || self.rows == 0 || slots.is_none_or(|n| n > num_perm) {
             return Err(Error::invalid(
                 "bands",
                 format!(
@@ -163,6 +164,14 @@ mod tests {
     fn bad_shapes_are_rejected() {
         assert!(LshParams { bands: 40, rows: 4 }.validate(128).is_err());
         assert!(LshParams { bands: 0, rows: 4 }.validate(128).is_err());
+        // The product overflows to 0 in wrapping arithmetic.
+        let huge = 1usize << (usize::BITS / 2);
+        assert!(LshParams {
+            bands: huge,
+            rows: huge
+        }
+        .validate(128)
+        .is_err());
         assert!(LshParams { bands: 32, rows: 4 }.validate(128).is_ok());
     }
 }

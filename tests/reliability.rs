@@ -402,8 +402,10 @@ fn a_report_that_fails_after_the_add_says_the_add_happened() {
     assert_eq!(stats["articles"], 5);
 }
 
-#[test]
-fn a_killed_run_never_leaves_a_half_written_output() {
+/// Starts `dedup` of ECB+ over an earlier output and sends it `signal`
+/// while it writes (its temporary file holds bytes, or, as before the fix,
+/// the output itself changed); returns the exit status and the directory.
+fn interrupt_while_writing(signal: &str) -> (std::process::ExitStatus, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let out = d.join("out.jsonl");
@@ -416,8 +418,6 @@ fn a_killed_run_never_leaves_a_half_written_output() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Kill it while it writes: its temporary file holds bytes, or (as
-    // before the fix) the output itself changed.
     let started = || {
         let writing = fs::read_dir(d).unwrap().any(|e| {
             let e = e.unwrap();
@@ -426,17 +426,163 @@ fn a_killed_run_never_leaves_a_half_written_output() {
         });
         writing || fs::read(&out).unwrap() != b"earlier output\n"
     };
-    let finished = loop {
+    loop {
         if started() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            break false;
+            let sent = std::process::Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+            break;
         }
-        if child.try_wait().unwrap().is_some() {
-            break true;
-        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be interrupted"
+        );
         std::thread::sleep(std::time::Duration::from_millis(1));
-    };
-    assert!(!finished, "the run ended before it could be killed");
-    assert_eq!(fs::read_to_string(&out).unwrap(), "earlier output\n");
+    }
+    (child.wait().unwrap(), dir)
+}
+
+#[test]
+fn a_killed_run_never_leaves_a_half_written_output() {
+    let (status, dir) = interrupt_while_writing("-KILL");
+    assert!(!status.success());
+    let out = fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(out, "earlier output\n");
+}
+
+#[test]
+fn an_interrupted_run_removes_its_temporary_files() {
+    let reference = tempfile::tempdir().unwrap();
+    let whole = reference.path().join("whole.jsonl");
+    bin()
+        .arg("dedup")
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .arg("-o")
+        .arg(&whole)
+        .assert()
+        .success();
+    let whole = fs::read(whole).unwrap();
+    for signal in ["-TERM", "-INT"] {
+        let (status, dir) = interrupt_while_writing(signal);
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["out.jsonl"], "{signal}: {status:?}");
+        // The signal may come just after the output was moved into place.
+        let out = fs::read(dir.path().join("out.jsonl")).unwrap();
+        if out == b"earlier output\n" {
+            assert_eq!(status.code(), Some(130), "{signal}");
+        } else {
+            assert!(out == whole, "{signal}: a whole output");
+        }
+    }
+}
+
+#[test]
+fn a_damaged_gzip_file_is_read_up_to_the_damage_and_the_rest_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &fs::read(testdata("ecbplus/docs.jsonl")).unwrap()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    bytes.truncate(bytes.len() / 2);
+    let feed = dir.path().join("feed.jsonl.gz");
+    fs::write(&feed, bytes).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let report = dir.path().join("report.jsonl");
+    bin()
+        .arg("dedup")
+        .arg(&feed)
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let rows = read_jsonl(&report);
+    let last = rows.last().unwrap();
+    assert_eq!(last["reason"], "unreadable_file");
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .contains("the rest of the file is not read"));
+    let kept = fs::read_to_string(&out).unwrap().lines().count();
+    assert_eq!(kept + rows.len(), last["line"].as_u64().unwrap() as usize);
+}
+
+#[test]
+fn generators_refuse_repeated_ids() {
+    let (dir, feed) = workdir();
+    let mut bytes = seeds_bytes();
+    bytes.extend_from_slice(
+        &seeds_bytes()[..seeds_bytes().iter().position(|&b| b == b'\n').unwrap() + 1],
+    );
+    fs::write(&feed, bytes).unwrap();
+    assert_refused(
+        &["generate", "--from", "w.jsonl", "-o", "g.jsonl"],
+        dir.path(),
+        "w.jsonl:6: duplicate id",
+    );
+    assert!(!dir.path().join("g.jsonl").exists());
+}
+
+#[test]
+fn bands_times_rows_that_overflow_are_refused() {
+    let (dir, _) = workdir();
+    let huge = (1u64 << 32).to_string();
+    assert_refused(
+        &["dedup", "w.jsonl", "--bands", &huge, "--rows", &huge],
+        dir.path(),
+        "do not fit in 128 slots",
+    );
+}
+
+#[test]
+fn a_closed_or_full_stdout_is_an_error_not_a_panic() {
+    let (dir, _) = workdir();
+    let full = fs::File::create("/dev/full").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdedup"))
+        .current_dir(dir.path())
+        .args(["dedup", "--explain-threshold"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write <stdout>: No space left"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn junit_reports_are_well_formed_xml_whatever_the_ids() {
+    let (dir, _) = workdir();
+    let d = dir.path();
+    run_in(d, &["index", "create", "o.db"]);
+    let odd = serde_json::json!({"id": "c\u{1}\u{7}tl<&>\"", "text": "A council meeting about the harbour bridge and its repairs."});
+    fs::write(d.join("odd.jsonl"), format!("{odd}\n{{broken\n")).unwrap();
+    run_in(
+        d,
+        &[
+            "check",
+            "o.db",
+            "odd.jsonl",
+            "--format",
+            "junit",
+            "-o",
+            "r.xml",
+        ],
+    );
+    let xml = fs::read_to_string(d.join("r.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    let names: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert_eq!(names, ["c\\u0001\\u0007tl<&>\"", "line 2"]);
 }

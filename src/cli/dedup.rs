@@ -29,7 +29,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     if args.explain_threshold {
         let text = explain(&lsh, dedup.config());
         if args.detect.inputs.is_empty() {
-            print!("{text}");
+            output::print(&text)?;
             return Ok(ExitCode::SUCCESS);
         }
         eprint!("{text}");

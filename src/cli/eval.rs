@@ -9,6 +9,7 @@ use newsdedup::events::EventClusterer;
 use newsdedup::{Corpus, Deduplicator};
 
 use super::args::{EvalArgs, Level};
+use super::output;
 use super::progress::Bars;
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
@@ -75,18 +76,19 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 "scores": p.scores,
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        output::print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
     } else {
-        println!("{scores}");
+        let mut text = format!("{scores}\n");
         if let Some(field) = &args.by {
-            println!("{}", by_table(field, &parts));
+            text.push_str(&format!("{}\n", by_table(field, &parts)));
         }
         if unlabelled > 0 {
-            println!(
-                "({unlabelled} articles without {:?} were not scored)",
+            text.push_str(&format!(
+                "({unlabelled} articles without {:?} were not scored)\n",
                 args.gold_field
-            );
+            ));
         }
+        output::print(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }

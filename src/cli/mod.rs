@@ -75,6 +75,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("cannot start {threads} threads: {e}"))?;
     }
     progress::show_timings(cli.timings);
+    output::remove_staged_files_on_interrupt()?;
     match cli.command {
         Command::Dedup(args) => dedup::run(&args),
         Command::Eval(args) => eval::run(&args),

@@ -7,7 +7,49 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use std::sync::Mutex;
+
 use anyhow::{bail, Context};
+
+/// Temporary files of outputs not yet moved into place, removed when the
+/// run is interrupted (Ctrl-C, SIGTERM) so no half-written file is left.
+static STAGED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// On SIGINT, SIGTERM or SIGHUP: remove the staged files and exit with
+/// 130. The user's files were never touched; an index transaction that
+/// was not committed is dropped, as in a crash.
+pub fn remove_staged_files_on_interrupt() -> anyhow::Result<()> {
+    ctrlc::set_handler(|| {
+        let staged = STAGED.lock().map(|s| s.clone()).unwrap_or_default();
+        for path in staged {
+            let _ = std::fs::remove_file(path);
+        }
+        eprintln!("newsdedup: interrupted: outputs not yet complete were not written");
+        std::process::exit(130);
+    })
+    .context("cannot install the interrupt handler")
+}
+
+/// A staged file's place in [`STAGED`], given up when it is dropped
+/// (committed, or deleted with its `NamedTempFile`).
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Self {
+        if let Ok(mut staged) = STAGED.lock() {
+            staged.push(path.to_path_buf());
+        }
+        Registered(path.to_path_buf())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut staged) = STAGED.lock() {
+            staged.retain(|p| *p != self.0);
+        }
+    }
+}
 
 /// What an output path is compared by: the file it names when it exists
 /// (device and inode, so symbolic and hard links are seen through), else
@@ -156,6 +198,7 @@ enum Sink {
     Staged {
         file: BufWriter<tempfile::NamedTempFile>,
         target: PathBuf,
+        registered: Registered,
     },
 }
 
@@ -198,6 +241,7 @@ impl Output {
         let file = staging_file(&target, dir).with_context(cannot)?;
         Ok(Output {
             sink: Sink::Staged {
+                registered: Registered::new(file.path()),
                 file: BufWriter::with_capacity(1 << 20, file),
                 target,
             },
@@ -217,15 +261,23 @@ impl Output {
         match self.sink {
             Sink::Stdout(mut w) => w.flush().with_context(write_err),
             Sink::InPlace(mut w) => w.flush().with_context(write_err),
-            Sink::Staged { file, target } => {
+            Sink::Staged {
+                file,
+                target,
+                registered,
+            } => {
                 let file = file
                     .into_inner()
                     .map_err(|e| e.into_error())
                     .with_context(write_err)?;
                 file.as_file().sync_data().with_context(write_err)?;
-                file.persist(&target)
-                    .map_err(|e| e.error)
-                    .with_context(write_err)?;
+                // Held while the file moves, so an interrupt either removes
+                // it first or finds it in place.
+                let staged = STAGED.lock();
+                let moved = file.persist(&target).map_err(|e| e.error);
+                drop(staged);
+                drop(registered);
+                moved.with_context(write_err)?;
                 Ok(())
             }
         }
@@ -278,6 +330,15 @@ impl Write for Output {
     }
 }
 
+/// Writes `text` to stdout (a closed pipe is an error the binary ends
+/// quietly on, not a panic).
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = Output::stdout();
+    out.write_all(text.as_bytes())
+        .context("cannot write <stdout>")?;
+    out.commit()
+}
+
 /// Moves every output into place, in order.
 pub fn commit_all(outputs: impl IntoIterator<Item = Output>) -> anyhow::Result<()> {
     outputs.into_iter().try_for_each(Output::commit)
@@ -297,19 +358,26 @@ pub fn write_json_lines<T: serde::Serialize>(
     Ok(())
 }
 
-/// Every article of one input, failing on the first bad record (for
-/// generators, whose input must be clean).
+/// Every article of one input, failing on the first bad record or
+/// repeated id (for generators, whose input must be clean).
 pub fn read_all(path: &Path) -> anyhow::Result<Vec<newsdedup::Article>> {
     let corpus = newsdedup::Corpus::open(&[newsdedup::InputSpec::Path(path.to_path_buf())])?;
     let mut articles = Vec::new();
+    let mut first_seen = std::collections::HashMap::new();
     for record in corpus.records() {
         let record = record?;
-        let article = record
-            .parse()
-            .map_err(|reason| newsdedup::Error::BadRecord {
-                location: record.location.clone(),
-                reason,
-            })?;
+        let bad = |reason| newsdedup::Error::BadRecord {
+            location: record.location.clone(),
+            reason,
+        };
+        let article = record.parse().map_err(bad)?;
+        if let Some(first) = first_seen.insert(article.id.clone(), record.location.clone()) {
+            return Err(bad(newsdedup::ingest::RejectReason::DuplicateId {
+                id: article.id,
+                first,
+            })
+            .into());
+        }
         articles.push(article);
     }
     Ok(articles)
