@@ -1680,8 +1680,8 @@ impl<'t> Writer<'t> {
         // Document frequencies first: the posted terms are weighted with them.
         let mut dfs = std::collections::HashMap::with_capacity(stored.terms.len());
         for &(key, _, _) in &stored.terms {
-            self.count_term(key, true)?;
-            dfs.insert(key, self.df(key)?);
+            let df = self.count_term(key, true)?;
+            dfs.insert(key, df);
         }
         self.held += 1;
         let vector = event_vector(&stored.terms, |k| Ok(dfs[&k]), self.held)?;
@@ -1735,10 +1735,6 @@ impl<'t> Writer<'t> {
             self.unfile(t, key, doc)?;
         }
         for &(key, _, _) in &stored.terms {
-            if self.df(key)? == 0 {
-                let reason = format!("document {doc} has the term but no article is counted");
-                return Err(bucket_damage(self.path, Lookup::TermDf, key, reason));
-            }
             self.count_term(key, false)?;
         }
         self.docs.remove(doc).map_err(write_err(self.path))?;
@@ -1944,21 +1940,23 @@ impl<'t> Writer<'t> {
         Ok(())
     }
 
-    fn df(&self, key: u64) -> Result<u32> {
-        read_df(&self.sums[Lookup::TermDf.slot()], key, self.path)
-    }
-
-    /// One more (or one fewer) held article with a term.
-    fn count_term(&mut self, key: u64, more: bool) -> Result<()> {
+    /// One more (or one fewer) held article with a term; the new count.
+    fn count_term(&mut self, key: u64, more: bool) -> Result<u32> {
         let t = Lookup::TermDf;
         let at = self.sums_at(t, key)?;
         let mut d = at.digest(key);
-        d.count = if more {
-            d.count + 1
-        } else {
-            d.count.saturating_sub(1)
+        d.count = match (more, d.count) {
+            (true, n) => n + 1,
+            (false, 0) => {
+                let reason = "an article has the term but none is counted";
+                return Err(bucket_damage(self.path, t, key, reason));
+            }
+            (false, n) => n - 1,
         };
-        self.set_sums(t, key, at, d)
+        let df = u32::try_from(d.count)
+            .map_err(|_| bucket_damage(self.path, t, key, "it is too large"))?;
+        self.set_sums(t, key, at, d)?;
+        Ok(df)
     }
 }
 
