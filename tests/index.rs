@@ -689,6 +689,7 @@ fn check_all(db: &Path, input: &Path) -> (Option<i32>, Vec<u8>, String) {
     (out.status.code(), out.stdout, stderr)
 }
 
+/// Also: whatever `check` refuses, `index verify` reports.
 #[test]
 fn a_flipped_byte_anywhere_gives_the_same_answer_or_exit_2() {
     let dir = tempfile::tempdir().unwrap();
@@ -717,6 +718,10 @@ fn a_flipped_byte_anywhere_gives_the_same_answer_or_exit_2() {
             same += 1;
         } else if c == Some(2) {
             assert!(err.contains("work.db"), "byte {at} ^ {xor:#x}: {err}");
+            // What `check` refuses, `index verify` reports (on the same bytes).
+            fs::write(&work, &damaged).unwrap();
+            let verify = bin().args(["index", "verify"]).arg(&work).output().unwrap();
+            assert_eq!(verify.status.code(), Some(2), "byte {at} ^ {xor:#x}: {err}");
             refused += 1;
         } else {
             changed.push(format!("byte {at} ^ {xor:#x}: exit {c:?}"));

@@ -3,7 +3,9 @@
 //! chain of sums entries, a bucket failing its sums, and any two tables
 //! that disagree (an id and the document it points to, a document and its
 //! lookup entries, a term's frequency and the documents holding the term).
-//! One read transaction; the file is not changed.
+//! Every entry read in order is also looked up by its key, as `check`
+//! does: a damaged branch page can misdirect lookups while a walk in key
+//! order still sees every entry. One read transaction; the file is not changed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -143,14 +145,16 @@ impl<'a> Walk<'a> {
         });
     }
 
-    /// Reports a damaged record, or returns any other error.
-    fn record(&mut self, result: Result<()>) -> Result<()> {
+    /// The value, or `None` after reporting a damaged record; any other
+    /// error is returned.
+    fn checked<T>(&mut self, result: Result<T>) -> Result<Option<T>> {
         match result {
+            Ok(v) => Ok(Some(v)),
             Err(Error::DamagedRecord { record, reason, .. }) => {
                 self.damage(record, reason);
-                Ok(())
+                Ok(None)
             }
-            other => other,
+            Err(e) => Err(e),
         }
     }
 
@@ -171,19 +175,18 @@ impl<'a> Walk<'a> {
             self.damage("settings", "their checksum does not match their bytes");
         }
         self.report.entries += meta.len().map_err(self.err())?;
-        match meta_u64(&meta, "next_doc", path) {
-            Ok(n) => self.next_doc = Some(n),
-            Err(e) => self.record(Err(e))?,
-        }
-        match meta_u64(&meta, "articles", path) {
-            Ok(n) => self.articles = Some(n),
-            Err(e) => self.record(Err(e))?,
-        }
-        match meta_entries(&meta, path) {
-            Ok(n) => self.recorded_entries = Some(n),
-            Err(e) => self.record(Err(e))?,
-        }
+        self.next_doc = self.checked(meta_u64(&meta, "next_doc", path))?;
+        self.articles = self.checked(meta_u64(&meta, "articles", path))?;
+        self.recorded_entries = self.checked(meta_entries(&meta, path))?;
         Ok(())
+    }
+
+    /// Reports an entry that a lookup by its key does not find.
+    fn unfound(&mut self, found: bool, record: impl FnOnce() -> String) {
+        if !found {
+            let reason = "a lookup by its key does not find it (a damaged index page)";
+            self.damage(record(), reason);
+        }
     }
 
     fn docs(&mut self) -> Result<()> {
@@ -192,11 +195,12 @@ impl<'a> Walk<'a> {
             let (doc, bytes) = entry.map_err(self.err())?;
             let doc = doc.value();
             self.report.articles += 1;
-            match decode_doc(bytes.value(), doc, &self.index.path) {
-                Ok(stored) => self.add_doc(doc, &stored),
-                Err(e) => {
+            let found = table.get(doc).map_err(self.err())?.is_some();
+            self.unfound(found, || format!("document {doc}"));
+            match self.checked(decode_doc(bytes.value(), doc, &self.index.path))? {
+                Some(stored) => self.add_doc(doc, &stored),
+                None => {
                     self.unreadable.insert(doc);
-                    self.record(Err(e))?;
                 }
             }
             if self.next_doc.is_some_and(|n| doc >= n) {
@@ -244,6 +248,8 @@ impl<'a> Walk<'a> {
             let (id, doc) = entry.map_err(self.err())?;
             let (id, doc) = (id.value(), doc.value());
             self.report.entries += 1;
+            let found = table.get(id).map_err(self.err())?.map(|g| g.value()) == Some(doc);
+            self.unfound(found, || format!("id {id:?}"));
             let reason = match self.docs.get_mut(&doc) {
                 Some(f) if f.id == id && !f.listed => {
                     f.listed = true;
@@ -266,7 +272,7 @@ impl<'a> Walk<'a> {
             .map_err(self.open_err())?;
         let range = sums.iter().map_err(self.err())?;
         let index = self.index;
-        let mut walk = SumsWalk::new(t, range, &index.path);
+        let mut walk = SumsWalk::new(t, &sums, range, &index.path);
         let result = if t == Lookup::TermDf {
             self.term_df(&mut walk)
         } else {
@@ -294,6 +300,10 @@ impl<'a> Walk<'a> {
                 found.add(t, key, doc);
                 self.note_entry(t, key, doc);
             }
+            let looked_up = table.get(key).map_err(self.err())?.len();
+            self.unfound(looked_up == found.count, || {
+                format!("{} entry {key:#018x}", t.name())
+            });
             let recorded = sums.take(key, |k, d| self.kept_in_sums(t, k, d))?;
             if recorded != found || found.count < 2 {
                 let name = format!("{} entry {key:#018x}", t.name());
@@ -417,6 +427,7 @@ impl<'a> Walk<'a> {
 /// are handed out in key order.
 struct SumsWalk<'r> {
     t: Lookup,
+    table: &'r redb::ReadOnlyTable<u64, SealedSums>,
     range: redb::Range<'r, u64, SealedSums>,
     path: &'r std::path::Path,
     /// The key of the last entry read.
@@ -428,9 +439,15 @@ struct SumsWalk<'r> {
 }
 
 impl<'r> SumsWalk<'r> {
-    fn new(t: Lookup, range: redb::Range<'r, u64, SealedSums>, path: &'r std::path::Path) -> Self {
+    fn new(
+        t: Lookup,
+        table: &'r redb::ReadOnlyTable<u64, SealedSums>,
+        range: redb::Range<'r, u64, SealedSums>,
+        path: &'r std::path::Path,
+    ) -> Self {
         SumsWalk {
             t,
+            table,
             range,
             path,
             previous: None,
@@ -456,6 +473,12 @@ impl<'r> SumsWalk<'r> {
             let key = key.value();
             self.entries += 1;
             let previous = self.previous.replace(key);
+            if !self.found_by_lookup(key)? {
+                self.damage(
+                    key,
+                    "a lookup by its key does not find it (a damaged index page)",
+                );
+            }
             let Some(entry) = SumEntry::unseal(self.t, key, sealed.value()) else {
                 self.damage(key, "its sums do not match their checksum");
                 continue;
@@ -484,6 +507,15 @@ impl<'r> SumsWalk<'r> {
             });
         }
         Ok(())
+    }
+
+    /// Whether a lookup by `key`, as `check` makes it, finds its entry.
+    fn found_by_lookup(&self, key: u64) -> Result<bool> {
+        match super::next_sums(self.table, self.t, key, self.path) {
+            Ok(at) => Ok(at.key == key),
+            Err(Error::DamagedRecord { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// The next used entry (`None` after the last).
