@@ -52,6 +52,14 @@ pub enum Error {
     /// The file is not a newsdedup index, or is damaged.
     #[error("{path} is not a usable newsdedup index: {reason}")]
     NotAnIndex { path: PathBuf, reason: String },
+    /// A record of the index fails its checksum or contradicts another table:
+    /// the file was damaged after it was written.
+    #[error("index {path} is damaged: {record}: {reason} (`newsdedup index verify {path}` lists every damaged record; rebuild the index or restore a copy)")]
+    DamagedRecord {
+        path: PathBuf,
+        record: String,
+        reason: String,
+    },
     /// The index was written by another format version.
     #[error("index {path} has format version {found}; this newsdedup reads version {expected} (rebuild the index with `index create` and `index add`)")]
     IndexVersion {

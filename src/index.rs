@@ -9,6 +9,13 @@
 //! others is refused. Signatures here use per-line boilerplate rules only
 //! (no corpus-frequency stripping), so an article's signature depends on
 //! the article alone, never on the batch it arrived in.
+//!
+//! A damaged file is an error, never another answer: records carry
+//! checksums and every bucket has a sealed sums entry ([`integrity`]),
+//! checked on every read; [`Index::verify`] walks the whole file.
+
+mod integrity;
+mod verify;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -33,16 +40,20 @@ use crate::progress::{Progress, Stage};
 use crate::store::{shared_in_order, Compact};
 use crate::table::{ArticleTable, Overlap};
 use crate::vectors::{TermKind, VectorConfig};
+use integrity::{
+    meta_seed, seal, unchecked_payload, unseal, Digest, Lookup, SealedSums, SumEntry, END,
+};
+pub use verify::{Damage, VerifyReport};
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const FORMAT_NAME: &[u8] = b"newsdedup-index";
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
 const CACHE_BYTES: usize = 256 << 20;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-/// Document number → postcard-encoded [`StoredDoc`].
+/// Document number → postcard-encoded [`StoredDoc`], sealed with the number.
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
 /// Article id → document number.
 const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
@@ -53,10 +64,21 @@ const SLOTS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("s
 /// Hash of the cleaned text → document numbers (exact copies, even empty ones).
 const CONTENT: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("content");
 
-/// Event term key → number of held articles with the term.
-const TERM_DF: TableDefinition<u64, u32> = TableDefinition::new("term_df");
+/// Event term key → number of held articles with the term, as a sums
+/// entry whose count is the number ([`integrity::SumEntry`]).
+const TERM_DF: TableDefinition<u64, SealedSums> = TableDefinition::new("term_df");
 /// Event term key → held articles among whose heaviest terms it is.
 const POSTINGS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("postings");
+/// Bucket key → the bucket's sums entry, one table per multimap
+/// ([`integrity::SumEntry`]).
+const CONTENT_SUMS: TableDefinition<u64, SealedSums> = TableDefinition::new("content_sums");
+const BAND_SUMS: TableDefinition<u64, SealedSums> = TableDefinition::new("band_sums");
+const SLOT_SUMS: TableDefinition<u64, SealedSums> = TableDefinition::new("slot_sums");
+const POSTING_SUMS: TableDefinition<u64, SealedSums> = TableDefinition::new("posting_sums");
+
+/// The sums table of each lookup table, in [`Lookup::ALL`] order.
+const SUMS: [TableDefinition<u64, SealedSums>; 5] =
+    [CONTENT_SUMS, BAND_SUMS, SLOT_SUMS, POSTING_SUMS, TERM_DF];
 
 /// Heaviest terms per article filed in [`POSTINGS`] and looked up per query.
 const POSTED_TERMS: usize = 16;
@@ -382,8 +404,10 @@ impl Index {
             for (key, value) in [
                 ("format", FORMAT_NAME.to_vec()),
                 ("version", FORMAT_VERSION.to_le_bytes().to_vec()),
-                ("settings", settings_json),
-                ("next_doc", 0u64.to_le_bytes().to_vec()),
+                ("settings", seal(settings_json, meta_seed("settings"))),
+                ("next_doc", sealed_u64("next_doc", 0)),
+                ("articles", sealed_u64("articles", 0)),
+                ("entries", sealed_entries([0; 5])),
             ] {
                 meta.insert(key, value.as_slice())
                     .map_err(|e| Error::index("cannot write", path, e))?;
@@ -392,8 +416,12 @@ impl Index {
                 .map_err(|e| Error::index("cannot write", path, e))?;
             txn.open_table(IDS)
                 .map_err(|e| Error::index("cannot write", path, e))?;
-            txn.open_table(TERM_DF)
-                .map_err(|e| Error::index("cannot write", path, e))?;
+            for (t, def) in Lookup::ALL.into_iter().zip(SUMS) {
+                txn.open_table(def)
+                    .map_err(|e| Error::index("cannot write", path, e))?
+                    .insert(END, SumEntry::end().seal(t, END))
+                    .map_err(|e| Error::index("cannot write", path, e))?;
+            }
             for t in [BANDS, SLOTS, CONTENT, POSTINGS] {
                 txn.open_multimap_table(t)
                     .map_err(|e| Error::index("cannot write", path, e))?;
@@ -551,33 +579,38 @@ impl Index {
         let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
         let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
         let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
-        let bands = txn.open_multimap_table(BANDS).map_err(|x| e(x.into()))?;
-        let slots = txn.open_multimap_table(SLOTS).map_err(|x| e(x.into()))?;
-        let mut stored_bytes = 0;
-        for s in [
+        let meta = txn.open_table(META).map_err(|x| e(x.into()))?;
+        let articles = held_articles(&meta, &docs, &self.path)?;
+        let entries = meta_entries(&meta, &self.path)?;
+        let mut tables = vec![
+            meta.stats().map_err(|x| e(x.into()))?,
             docs.stats().map_err(|x| e(x.into()))?,
             txn.open_table(IDS)
                 .map_err(|x| e(x.into()))?
                 .stats()
                 .map_err(|x| e(x.into()))?,
-            bands.stats().map_err(|x| e(x.into()))?,
-            slots.stats().map_err(|x| e(x.into()))?,
-            txn.open_multimap_table(CONTENT)
-                .map_err(|x| e(x.into()))?
-                .stats()
-                .map_err(|x| e(x.into()))?,
-        ] {
-            stored_bytes += s.stored_bytes() + s.metadata_bytes() + s.fragmented_bytes();
+        ];
+        for def in [BANDS, SLOTS, CONTENT, POSTINGS] {
+            let table = txn.open_multimap_table(def).map_err(|x| e(x.into()))?;
+            tables.push(table.stats().map_err(|x| e(x.into()))?);
         }
+        for def in SUMS {
+            let table = txn.open_table(def).map_err(|x| e(x.into()))?;
+            tables.push(table.stats().map_err(|x| e(x.into()))?);
+        }
+        let stored_bytes = tables
+            .iter()
+            .map(|s| s.stored_bytes() + s.metadata_bytes() + s.fragmented_bytes())
+            .sum();
         let file_bytes = std::fs::metadata(&self.path)
             .map_err(|x| Error::io("cannot read", &self.path, x))?
             .len();
         Ok(IndexStats {
             format_version: FORMAT_VERSION,
             settings: self.settings.clone(),
-            articles: docs.len().map_err(|x| e(x.into()))?,
-            band_entries: bands.len().map_err(|x| e(x.into()))?,
-            slot_entries: slots.len().map_err(|x| e(x.into()))?,
+            articles,
+            band_entries: entries[Lookup::Band.slot()],
+            slot_entries: entries[Lookup::Slot.slot()],
             file_bytes,
             stored_bytes,
         })
@@ -656,8 +689,9 @@ impl Index {
                     bands: &w.bands,
                     slots: &w.slots,
                     content: &w.content,
-                    term_df: &w.term_df,
                     postings: &w.postings,
+                    sums: &w.sums,
+                    held: w.held,
                     settings: &self.settings,
                     dedup: &dedup,
                     path: &self.path,
@@ -677,14 +711,17 @@ impl Index {
         } else {
             let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
             let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
+            let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
+            let meta = txn.open_table(META).map_err(|x| e(x.into()))?;
             let q = Query {
-                docs: &txn.open_table(DOCS).map_err(|x| e(x.into()))?,
+                held: held_articles(&meta, &docs, &self.path)?,
+                docs: &docs,
                 ids: &txn.open_table(IDS).map_err(|x| e(x.into()))?,
                 bands: &txn.open_multimap_table(BANDS).map_err(|x| e(x.into()))?,
                 slots: &txn.open_multimap_table(SLOTS).map_err(|x| e(x.into()))?,
                 content: &txn.open_multimap_table(CONTENT).map_err(|x| e(x.into()))?,
-                term_df: &txn.open_table(TERM_DF).map_err(|x| e(x.into()))?,
                 postings: &txn.open_multimap_table(POSTINGS).map_err(|x| e(x.into()))?,
+                sums: &open_sums(|def| txn.open_table(def)).map_err(|x| e(x.into()))?,
                 settings: &self.settings,
                 dedup: &dedup,
                 path: &self.path,
@@ -851,10 +888,103 @@ fn read_meta(path: &Path, handle: &Handle) -> Result<IndexSettings> {
         });
     }
     let settings = get("settings")?.ok_or_else(|| not_index("its settings are missing".into()))?;
-    serde_json::from_slice(&settings)
+    let settings = unseal(&settings, meta_seed("settings")).ok_or_else(|| {
+        damaged(
+            path,
+            "settings",
+            "their checksum does not match their bytes",
+        )
+    })?;
+    serde_json::from_slice(settings)
         .map_err(|e| not_index(format!("its settings cannot be read ({e})")))
 }
 
+fn damaged(path: &Path, record: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::DamagedRecord {
+        path: path.into(),
+        record: record.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A number of the settings table, sealed under its key.
+fn sealed_u64(key: &str, value: u64) -> Vec<u8> {
+    seal(value.to_le_bytes().to_vec(), meta_seed(key))
+}
+
+/// A sealed number of the settings table (`next_doc`, `articles`).
+fn meta_u64(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &'static str,
+    path: &Path,
+) -> Result<u64> {
+    let value = meta
+        .get(key)
+        .map_err(|e| Error::index("cannot read", path, e))?
+        .ok_or_else(|| damaged(path, format!("setting {key}"), "it is missing"))?;
+    unseal(value.value(), meta_seed(key))
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_le_bytes)
+        .ok_or_else(|| {
+            damaged(
+                path,
+                format!("setting {key}"),
+                "its checksum does not match its bytes",
+            )
+        })
+}
+
+/// The number of entries of each lookup table (the sum of the frequencies
+/// for term_df), in [`Lookup::ALL`] order, sealed.
+fn sealed_entries(entries: [u64; 5]) -> Vec<u8> {
+    seal(
+        entries.iter().flat_map(|n| n.to_le_bytes()).collect(),
+        meta_seed("entries"),
+    )
+}
+
+/// The number of entries of each lookup table, as the settings record them.
+fn meta_entries(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    path: &Path,
+) -> Result<[u64; 5]> {
+    let record = "setting entries";
+    let value = meta
+        .get("entries")
+        .map_err(|e| Error::index("cannot read", path, e))?
+        .ok_or_else(|| damaged(path, record, "it is missing"))?;
+    let bytes = unseal(value.value(), meta_seed("entries"))
+        .filter(|b| b.len() == 40)
+        .ok_or_else(|| damaged(path, record, "its checksum does not match its bytes"))?;
+    let mut out = [0u64; 5];
+    for (n, chunk) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        *n = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    }
+    Ok(out)
+}
+
+/// The number of held articles the settings record, checked against the
+/// docs table's own count.
+fn held_articles(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    docs: &impl ReadableTableMetadata,
+    path: &Path,
+) -> Result<u64> {
+    let held = meta_u64(meta, "articles", path)?;
+    let len = docs
+        .len()
+        .map_err(|e| Error::index("cannot read", path, e))?;
+    if len != held {
+        return Err(damaged(
+            path,
+            "table docs",
+            format!("it holds {len} articles, the settings record {held}"),
+        ));
+    }
+    Ok(held)
+}
+
+/// A held document, its checksum checked.
 fn load_doc(
     docs: &impl ReadableTable<u64, &'static [u8]>,
     doc: u64,
@@ -863,14 +993,158 @@ fn load_doc(
     let bytes = docs
         .get(doc)
         .map_err(|e| Error::index("cannot read", path, e))?
-        .ok_or_else(|| Error::NotAnIndex {
-            path: path.into(),
-            reason: format!("document {doc} is listed but missing"),
+        .ok_or_else(|| {
+            damaged(
+                path,
+                format!("document {doc}"),
+                "it is listed in a lookup table but missing",
+            )
         })?;
-    postcard::from_bytes(bytes.value()).map_err(|e| Error::NotAnIndex {
-        path: path.into(),
-        reason: format!("document {doc} cannot be decoded ({e})"),
+    decode_doc(bytes.value(), doc, path)
+}
+
+/// The held document an id points to, checked to hold that id.
+fn load_doc_as(
+    docs: &impl ReadableTable<u64, &'static [u8]>,
+    doc: u64,
+    id: &str,
+    path: &Path,
+) -> Result<StoredDoc> {
+    let stored = load_doc(docs, doc, path)?;
+    if stored.id != id {
+        return Err(damaged(
+            path,
+            format!("id {id:?}"),
+            format!(
+                "the ids table points to document {doc}, which holds id {:?}",
+                stored.id
+            ),
+        ));
+    }
+    Ok(stored)
+}
+
+/// Decodes a sealed document record of document number `doc`.
+fn decode_doc(sealed: &[u8], doc: u64, path: &Path) -> Result<StoredDoc> {
+    let Some(payload) = unseal(sealed, doc) else {
+        return Err(damaged(
+            path,
+            doc_name(doc, sealed),
+            "its checksum does not match its bytes",
+        ));
+    };
+    postcard::from_bytes(payload).map_err(|e| {
+        damaged(
+            path,
+            format!("document {doc}"),
+            format!("it cannot be decoded ({e})"),
+        )
     })
+}
+
+/// A document's number and, when its damaged record still decodes, the id
+/// it holds.
+fn doc_name(doc: u64, sealed: &[u8]) -> String {
+    match postcard::from_bytes::<StoredDoc>(unchecked_payload(sealed)) {
+        Ok(d) => format!("document {doc} (id {:?})", d.id),
+        Err(_) => format!("document {doc}"),
+    }
+}
+
+/// The error of a damaged bucket of a lookup table.
+fn bucket_damage(path: &Path, t: Lookup, key: u64, reason: impl Into<String>) -> Error {
+    damaged(path, format!("{} entry {key:#018x}", t.name()), reason)
+}
+
+/// The reason of a bucket whose documents do not match its digest.
+fn digest_mismatch(listed: u64, recorded: Digest) -> String {
+    format!(
+        "its documents do not match its sums ({listed} listed, {} recorded)",
+        recorded.count
+    )
+}
+
+/// The digest of the bucket under `key` from its sums table, or `None`
+/// when the chain of entries proves there is none (see
+/// [`integrity::SumEntry`]): one lookup either way.
+fn find_sums(
+    sums: &impl ReadableTable<u64, SealedSums>,
+    t: Lookup,
+    key: u64,
+    path: &Path,
+) -> Result<Option<Digest>> {
+    let d = sums_at(sums, t, key, path)?.digest(key);
+    Ok((d.count > 0).then_some(d))
+}
+
+/// The first sums entry at or after `key`, checked: its checksum, and,
+/// when it is not `key`'s own, that it names a key below `key` as the one
+/// before it (so `key` has no entry).
+fn sums_at(
+    sums: &impl ReadableTable<u64, SealedSums>,
+    t: Lookup,
+    key: u64,
+    path: &Path,
+) -> Result<SumsAt> {
+    let at = next_sums(sums, t, key, path)?;
+    if at.key != key && (at.key < key || at.entry.before.is_some_and(|b| b >= key)) {
+        let reason = format!(
+            "its entry is missing (the next one, {:#018x}, says so)",
+            at.key
+        );
+        return Err(bucket_damage(path, t, key, reason));
+    }
+    Ok(at)
+}
+
+/// The first sums entry at or after `key`, its checksum checked.
+fn next_sums(
+    sums: &impl ReadableTable<u64, SealedSums>,
+    t: Lookup,
+    key: u64,
+    path: &Path,
+) -> Result<SumsAt> {
+    let read = |e: redb::StorageError| Error::index("cannot read", path, e);
+    let Some(next) = sums.range(key..).map_err(read)?.next() else {
+        return Err(bucket_damage(path, t, key, "its table has lost its end"));
+    };
+    let (found, sealed) = next.map_err(read)?;
+    let found = found.value();
+    let entry = SumEntry::unseal(t, found, sealed.value())
+        .ok_or_else(|| bucket_damage(path, t, found, "its sums do not match their checksum"))?;
+    Ok(SumsAt { key: found, entry })
+}
+
+/// The first sums entry at or after a key.
+#[derive(Clone, Copy)]
+struct SumsAt {
+    key: u64,
+    entry: SumEntry,
+}
+
+impl SumsAt {
+    /// The digest of `key`: the entry's when it is `key`'s own, else empty.
+    fn digest(&self, key: u64) -> Digest {
+        if self.key == key {
+            self.entry.digest
+        } else {
+            Digest::default()
+        }
+    }
+}
+
+/// A term's document frequency.
+fn read_df(sums: &impl ReadableTable<u64, SealedSums>, key: u64, path: &Path) -> Result<u32> {
+    let df = find_sums(sums, Lookup::TermDf, key, path)?.map_or(0, |d| d.count);
+    u32::try_from(df).map_err(|_| bucket_damage(path, Lookup::TermDf, key, "it is too large"))
+}
+
+/// The sums tables of a transaction, in [`Lookup::ALL`] order.
+fn open_sums<T>(
+    mut open: impl FnMut(TableDefinition<u64, SealedSums>) -> std::result::Result<T, redb::TableError>,
+) -> std::result::Result<[T; 5], redb::TableError> {
+    let [a, b, c, d, e] = SUMS;
+    Ok([open(a)?, open(b)?, open(c)?, open(d)?, open(e)?])
 }
 
 /// The single-slot bands of the rare-shingle pass.
@@ -882,26 +1156,102 @@ fn slot_bands(settings: &IndexSettings) -> LshParams {
 }
 
 /// Lookups against the index's tables, in a read or a write transaction.
-struct Query<'a, D, I, M, F> {
+struct Query<'a, D, I, M, S> {
     docs: &'a D,
     ids: &'a I,
     bands: &'a M,
     slots: &'a M,
     content: &'a M,
-    term_df: &'a F,
     postings: &'a M,
+    /// The sums tables, in [`Lookup::ALL`] order.
+    sums: &'a [S; 5],
+    /// Held articles (checked against the docs table).
+    held: u64,
     settings: &'a IndexSettings,
     dedup: &'a Deduplicator,
     path: &'a Path,
 }
 
-impl<D, I, M, F> Query<'_, D, I, M, F>
+impl<D, I, M, S> Query<'_, D, I, M, S>
 where
     D: ReadableTable<u64, &'static [u8]>,
     I: ReadableTable<&'static str, u64>,
     M: ReadableMultimapTable<u64, u64>,
-    F: ReadableTable<u64, u32>,
+    S: ReadableTable<u64, SealedSums>,
 {
+    fn table(&self, t: Lookup) -> &M {
+        match t {
+            Lookup::Content => self.content,
+            Lookup::Band => self.bands,
+            Lookup::Slot => self.slots,
+            Lookup::Posting => self.postings,
+            Lookup::TermDf => unreachable!("term_df has sums, not documents"),
+        }
+    }
+
+    /// Calls `each` with every document filed under `key` in a lookup
+    /// table, unless there are more than `limit`; false when there are.
+    /// The bucket is checked against its sums entry, which alone tells an
+    /// empty bucket.
+    fn bucket(&self, t: Lookup, key: u64, limit: u64, mut each: impl FnMut(u64)) -> Result<bool> {
+        let Some(recorded) = find_sums(&self.sums[t.slot()], t, key, self.path)? else {
+            return Ok(true);
+        };
+        if recorded.count > limit {
+            return Ok(false);
+        }
+        if recorded.count == 1 {
+            each(recorded.sum);
+            return Ok(true);
+        }
+        let values = self.table(t).get(key).map_err(self.err())?;
+        let listed = values.len();
+        if listed != recorded.count {
+            return Err(bucket_damage(
+                self.path,
+                t,
+                key,
+                digest_mismatch(listed, recorded),
+            ));
+        }
+        let mut found = Digest::default();
+        for v in values {
+            let v = v.map_err(self.err())?.value();
+            found.add(t, key, v);
+            each(v);
+        }
+        if found != recorded {
+            return Err(bucket_damage(
+                self.path,
+                t,
+                key,
+                digest_mismatch(listed, recorded),
+            ));
+        }
+        Ok(true)
+    }
+
+    /// The document an id points to, if any, checked to hold that id.
+    fn own_doc(&self, id: &str) -> Result<Option<(u64, StoredDoc)>> {
+        let Some(doc) = self.ids.get(id).map_err(self.err())?.map(|g| g.value()) else {
+            return Ok(None);
+        };
+        Ok(Some((doc, load_doc_as(self.docs, doc, id, self.path)?)))
+    }
+
+    /// An error unless a document found by lookup, not through the ids
+    /// table, holds another id than the incoming article's.
+    fn other_id(&self, doc: u64, stored: &StoredDoc, id: &str) -> Result<()> {
+        if stored.id == id {
+            return Err(damaged(
+                self.path,
+                format!("id {id:?}"),
+                format!("document {doc} holds it but the ids table does not point to it"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Held articles on the same event as each row that is not a copy.
     fn same_events(
         &self,
@@ -915,17 +1265,13 @@ where
         let Some(events) = events else {
             return Ok(out);
         };
-        let docs = self.docs.len().map_err(self.err())?;
+        let docs = self.held;
         let mut df_cache: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
         let mut df = |key: u64| -> Result<u32> {
             if let Some(&v) = df_cache.get(&key) {
                 return Ok(v);
             }
-            let v = self
-                .term_df
-                .get(key)
-                .map_err(self.err())?
-                .map_or(0, |g| g.value());
+            let v = read_df(&self.sums[Lookup::TermDf.slot()], key, self.path)?;
             df_cache.insert(key, v);
             Ok(v)
         };
@@ -933,28 +1279,22 @@ where
             if verdicts[row as usize] != Verdict::Clean {
                 continue;
             }
-            let own = self
-                .ids
-                .get(table.id(row))
-                .map_err(self.err())?
-                .map(|g| g.value());
+            let id = table.id(row);
+            let own = self.own_doc(id)?.map(|(doc, _)| doc);
             let day = table.published(row).and_then(day_number);
             let vector = event_vector(&terms[row as usize], &mut df, docs)?;
             // Candidates: held articles filed under this article's heaviest terms.
             let mut shared: std::collections::BTreeMap<u64, u32> =
                 std::collections::BTreeMap::new();
             for key in posted_terms(&vector) {
-                let values = self.postings.get(key).map_err(self.err())?;
-                if values.len() > MAX_POSTINGS {
-                    continue;
-                }
-                for v in values {
-                    *shared.entry(v.map_err(self.err())?.value()).or_default() += 1;
-                }
+                self.bucket(Lookup::Posting, key, MAX_POSTINGS, |d| {
+                    *shared.entry(d).or_default() += 1;
+                })?;
             }
             let mut matches = Vec::new();
             for (&doc, _) in shared.iter().filter(|&(&d, _)| Some(d) != own) {
                 let held = load_doc(self.docs, doc, self.path)?;
+                self.other_id(doc, &held, id)?;
                 if let (Some(w), Some(a), Some(b)) = (events.window_days, day, held.day) {
                     if (a - b).unsigned_abs() > w {
                         continue;
@@ -988,14 +1328,8 @@ where
         let table = &batch.table;
         let mut out = Vec::with_capacity(table.len());
         for row in 0..table.len() as u32 {
-            let own = self
-                .ids
-                .get(table.id(row))
-                .map_err(self.err())?
-                .map(|g| g.value());
             let mut own_doc = None;
-            if let Some(doc) = own {
-                let stored = load_doc(self.docs, doc, self.path)?;
+            if let Some((doc, stored)) = self.own_doc(table.id(row))? {
                 if stored.content_hash == table.content_hash(row) {
                     out.push(Verdict::AlreadyHeld);
                     progress.advance(1);
@@ -1031,37 +1365,24 @@ where
     /// Held documents sharing a band, a rare slot or the cleaned text with a row.
     fn candidates(&self, table: &ArticleTable, row: u32) -> Result<BTreeSet<u64>> {
         let mut out = BTreeSet::new();
-        for v in self
-            .content
-            .get(table.content_hash(row))
-            .map_err(self.err())?
-        {
-            out.insert(v.map_err(self.err())?.value());
-        }
+        let mut add = |d| {
+            out.insert(d);
+        };
+        self.bucket(Lookup::Content, table.content_hash(row), u64::MAX, &mut add)?;
         if table.set_size(row) == 0 {
             return Ok(out);
         }
         let slots = table.slots(row);
         let lsh = self.settings.lsh;
         for b in 0..lsh.bands {
-            for v in self.bands.get(lsh.band_key(slots, b)).map_err(self.err())? {
-                out.insert(v.map_err(self.err())?.value());
-            }
+            self.bucket(Lookup::Band, lsh.band_key(slots, b), u64::MAX, &mut add)?;
         }
         if self.settings.rare_bucket >= 2 {
             let single = slot_bands(self.settings);
+            // The incoming article makes one more in the bucket.
+            let limit = self.settings.rare_bucket as u64 - 1;
             for b in 0..single.bands {
-                let values = self
-                    .slots
-                    .get(single.band_key(slots, b))
-                    .map_err(self.err())?;
-                // The incoming article makes one more in the bucket.
-                if values.len() as usize + 1 > self.settings.rare_bucket {
-                    continue;
-                }
-                for v in values {
-                    out.insert(v.map_err(self.err())?.value());
-                }
+                self.bucket(Lookup::Slot, single.band_key(slots, b), limit, &mut add)?;
             }
         }
         Ok(out)
@@ -1081,6 +1402,9 @@ where
             .iter()
             .map(|&d| load_doc(self.docs, d, self.path))
             .collect::<Result<_>>()?;
+        for (&doc, stored) in candidates.iter().zip(&docs) {
+            self.other_id(doc, stored, table.id(row))?;
+        }
         let Compact { set, order } = table.shingles_with_order(row);
         table.store_health()?;
         let slots = table.slots(row);
@@ -1273,34 +1597,25 @@ fn in_transaction<T>(
     let e = |x: redb::Error| Error::index("cannot write", path, x);
     let txn = db.begin_write().map_err(|x| e(x.into()))?;
     let out = {
+        let meta = txn.open_table(META).map_err(|x| e(x.into()))?;
+        let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
         let mut w = Writer {
             path,
             settings,
-            next_doc: 0,
-            meta: txn.open_table(META).map_err(|x| e(x.into()))?,
-            docs: txn.open_table(DOCS).map_err(|x| e(x.into()))?,
+            next_doc: meta_u64(&meta, "next_doc", path)?,
+            held: held_articles(&meta, &docs, path)?,
+            entries: meta_entries(&meta, path)?,
+            meta,
+            docs,
             ids: txn.open_table(IDS).map_err(|x| e(x.into()))?,
             bands: txn.open_multimap_table(BANDS).map_err(|x| e(x.into()))?,
             slots: txn.open_multimap_table(SLOTS).map_err(|x| e(x.into()))?,
             content: txn.open_multimap_table(CONTENT).map_err(|x| e(x.into()))?,
-            term_df: txn.open_table(TERM_DF).map_err(|x| e(x.into()))?,
             postings: txn.open_multimap_table(POSTINGS).map_err(|x| e(x.into()))?,
+            sums: open_sums(|def| txn.open_table(def)).map_err(|x| e(x.into()))?,
         };
-        w.next_doc = w
-            .meta
-            .get("next_doc")
-            .map_err(|x| e(x.into()))?
-            .and_then(|g| <[u8; 8]>::try_from(g.value()).ok())
-            .map(u64::from_le_bytes)
-            .ok_or_else(|| Error::NotAnIndex {
-                path: path.into(),
-                reason: "its document counter is missing".into(),
-            })?;
         let out = f(&mut w)?;
-        let next = w.next_doc.to_le_bytes();
-        w.meta
-            .insert("next_doc", next.as_slice())
-            .map_err(|x| e(x.into()))?;
+        w.finish()?;
         out
     };
     txn.commit().map_err(|x| e(x.into()))?;
@@ -1312,14 +1627,20 @@ struct Writer<'t> {
     path: &'t Path,
     settings: &'t IndexSettings,
     next_doc: u64,
+    /// Held articles: checked against the docs table when the transaction
+    /// starts and ends.
+    held: u64,
+    /// Entries of each lookup table, in [`Lookup::ALL`] order.
+    entries: [u64; 5],
     meta: redb::Table<'t, &'static str, &'static [u8]>,
     docs: redb::Table<'t, u64, &'static [u8]>,
     ids: redb::Table<'t, &'static str, u64>,
     bands: redb::MultimapTable<'t, u64, u64>,
     slots: redb::MultimapTable<'t, u64, u64>,
     content: redb::MultimapTable<'t, u64, u64>,
-    term_df: redb::Table<'t, u64, u32>,
     postings: redb::MultimapTable<'t, u64, u64>,
+    /// The sums tables, in [`Lookup::ALL`] order.
+    sums: [redb::Table<'t, u64, SealedSums>; 5],
 }
 
 impl<'t> Writer<'t> {
@@ -1339,7 +1660,7 @@ impl<'t> Writer<'t> {
             .map(|g| g.value());
         let mut put = Put::Added;
         if let Some(doc) = existing {
-            let stored = load_doc(&self.docs, doc, self.path)?;
+            let stored = load_doc_as(&self.docs, doc, id, self.path)?;
             if stored.content_hash == table.content_hash(row) {
                 return Ok(Put::Unchanged);
             }
@@ -1359,32 +1680,39 @@ impl<'t> Writer<'t> {
         // Document frequencies first: the posted terms are weighted with them.
         let mut dfs = std::collections::HashMap::with_capacity(stored.terms.len());
         for &(key, _, _) in &stored.terms {
-            let df = self.df(key)? + 1;
-            self.term_df.insert(key, df).map_err(write_err(self.path))?;
+            let df = self.count_term(key, true)?;
             dfs.insert(key, df);
         }
-        let docs = self.docs.len().map_err(write_err(self.path))? + 1;
-        let vector = event_vector(&stored.terms, |k| Ok(dfs[&k]), docs)?;
+        self.held += 1;
+        let vector = event_vector(&stored.terms, |k| Ok(dfs[&k]), self.held)?;
         stored.posted = posted_terms(&vector);
-        for &key in &stored.posted {
-            self.postings
-                .insert(key, doc)
-                .map_err(write_err(self.path))?;
+        self.insert_doc(doc, &stored)?;
+        self.ids.insert(id, doc).map_err(write_err(self.path))?;
+        for (t, key) in doc_keys(self.settings, &stored) {
+            self.file(t, key, doc)?;
         }
-        let bytes = postcard::to_allocvec(&stored).map_err(|e| Error::NotAnIndex {
+        Ok(put)
+    }
+
+    /// Stores a document record, sealed with its number.
+    fn insert_doc(&mut self, doc: u64, stored: &StoredDoc) -> Result<()> {
+        let bytes = postcard::to_allocvec(stored).map_err(|e| Error::NotAnIndex {
             path: self.path.into(),
             reason: format!("cannot encode document {doc} ({e})"),
         })?;
-        self.docs
-            .insert(doc, bytes.as_slice())
-            .map_err(write_err(self.path))?;
-        self.ids.insert(id, doc).map_err(write_err(self.path))?;
-        for (t, key) in self.keys(&stored) {
-            self.buckets(t)
-                .insert(key, doc)
-                .map_err(write_err(self.path))?;
+        let before = self
+            .docs
+            .insert(doc, seal(bytes, doc).as_slice())
+            .map_err(write_err(self.path))?
+            .is_some();
+        if before {
+            return Err(damaged(
+                self.path,
+                format!("document {doc}"),
+                "it exists though the document counter says it is new",
+            ));
         }
-        Ok(put)
+        Ok(())
     }
 
     /// Removes the article with this id; false when there is none.
@@ -1397,77 +1725,258 @@ impl<'t> Writer<'t> {
         else {
             return Ok(false);
         };
-        let stored = load_doc(&self.docs, doc, self.path)?;
+        let stored = load_doc_as(&self.docs, doc, id, self.path)?;
         self.unlink(doc, &stored)?;
         Ok(true)
     }
 
     fn unlink(&mut self, doc: u64, stored: &StoredDoc) -> Result<()> {
-        for (t, key) in self.keys(stored) {
-            self.buckets(t)
-                .remove(key, doc)
-                .map_err(write_err(self.path))?;
-        }
-        for &key in &stored.posted {
-            self.postings
-                .remove(key, doc)
-                .map_err(write_err(self.path))?;
+        for (t, key) in doc_keys(self.settings, stored) {
+            self.unfile(t, key, doc)?;
         }
         for &(key, _, _) in &stored.terms {
-            let df = self.df(key)?;
-            if df <= 1 {
-                self.term_df.remove(key).map_err(write_err(self.path))?;
-            } else {
-                self.term_df
-                    .insert(key, df - 1)
-                    .map_err(write_err(self.path))?;
-            }
+            self.count_term(key, false)?;
         }
         self.docs.remove(doc).map_err(write_err(self.path))?;
-        self.ids
+        let listed = self
+            .ids
             .remove(stored.id.as_str())
+            .map_err(write_err(self.path))?
+            .map(|g| g.value());
+        if listed != Some(doc) {
+            return Err(damaged(
+                self.path,
+                format!("id {:?}", stored.id),
+                format!("document {doc} holds it but the ids table does not point to it"),
+            ));
+        }
+        self.held -= 1;
+        Ok(())
+    }
+
+    /// Writes the counters and checks the held count against the docs table.
+    fn finish(&mut self) -> Result<()> {
+        for (key, value) in [("next_doc", self.next_doc), ("articles", self.held)] {
+            self.meta
+                .insert(key, sealed_u64(key, value).as_slice())
+                .map_err(write_err(self.path))?;
+        }
+        self.meta
+            .insert("entries", sealed_entries(self.entries).as_slice())
+            .map_err(write_err(self.path))?;
+        held_articles(&self.meta, &self.docs, self.path).map(|_| ())
+    }
+
+    /// The bucket table of one kind of key.
+    fn buckets(&mut self, t: Lookup) -> &mut redb::MultimapTable<'t, u64, u64> {
+        match t {
+            Lookup::Band => &mut self.bands,
+            Lookup::Slot => &mut self.slots,
+            Lookup::Content => &mut self.content,
+            Lookup::Posting => &mut self.postings,
+            Lookup::TermDf => unreachable!("term_df has sums, not documents"),
+        }
+    }
+
+    /// Files `doc` under `key` in a lookup table. A lone document is kept
+    /// in the sums entry itself; from two on, the bucket is in the multimap.
+    fn file(&mut self, t: Lookup, key: u64, doc: u64) -> Result<()> {
+        let at = self.sums_at(t, key)?;
+        let old = at.digest(key);
+        let new = match old.count {
+            0 => Digest::lone(doc),
+            1 => {
+                let lone = old.sum;
+                self.check_len(t, key, Digest::default())?;
+                self.insert_member(t, key, lone)?;
+                self.insert_member(t, key, doc)?;
+                Digest::of(t, key, [lone, doc])
+            }
+            _ => {
+                self.check_len(t, key, old)?;
+                self.insert_member(t, key, doc)?;
+                let mut d = old;
+                d.add(t, key, doc);
+                d
+            }
+        };
+        self.set_sums(t, key, at, new)
+    }
+
+    /// Takes `doc` out of the bucket under `key`.
+    fn unfile(&mut self, t: Lookup, key: u64, doc: u64) -> Result<()> {
+        let at = self.sums_at(t, key)?;
+        let old = at.digest(key);
+        let missing = || {
+            let reason = format!("document {doc} is missing from it");
+            bucket_damage(self.path, t, key, reason)
+        };
+        let new = match old.count {
+            0 => return Err(missing()),
+            1 if old.sum == doc => Digest::default(),
+            1 => return Err(missing()),
+            _ => {
+                self.check_len(t, key, old)?;
+                self.remove_member(t, key, doc)?;
+                let mut d = old;
+                d.remove(t, key, doc);
+                if d.count == 1 {
+                    self.last_member(t, key, d)?
+                } else {
+                    d
+                }
+            }
+        };
+        self.set_sums(t, key, at, new)
+    }
+
+    /// Moves the one document left in a multimap bucket into its sums.
+    fn last_member(&mut self, t: Lookup, key: u64, left: Digest) -> Result<Digest> {
+        let path = self.path;
+        let members: Vec<u64> = self
+            .buckets(t)
+            .get(key)
+            .map_err(write_err(path))?
+            .map(|v| v.map(|g| g.value()))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(write_err(path))?;
+        let [lone] = members[..] else {
+            return Err(bucket_damage(
+                path,
+                t,
+                key,
+                digest_mismatch(members.len() as u64, left),
+            ));
+        };
+        if Digest::of(t, key, [lone]) != left {
+            return Err(bucket_damage(path, t, key, digest_mismatch(1, left)));
+        }
+        self.remove_member(t, key, lone)?;
+        Ok(Digest::lone(lone))
+    }
+
+    fn insert_member(&mut self, t: Lookup, key: u64, doc: u64) -> Result<()> {
+        let path = self.path;
+        if self.buckets(t).insert(key, doc).map_err(write_err(path))? {
+            let reason = format!("document {doc} is in it already");
+            return Err(bucket_damage(path, t, key, reason));
+        }
+        Ok(())
+    }
+
+    fn remove_member(&mut self, t: Lookup, key: u64, doc: u64) -> Result<()> {
+        let path = self.path;
+        if !self.buckets(t).remove(key, doc).map_err(write_err(path))? {
+            let reason = format!("document {doc} is missing from it");
+            return Err(bucket_damage(path, t, key, reason));
+        }
+        Ok(())
+    }
+
+    /// An error unless the multimap bucket under `key` holds as many
+    /// documents as its sums say (reading every one would make adding to a
+    /// large bucket slow).
+    fn check_len(&mut self, t: Lookup, key: u64, recorded: Digest) -> Result<()> {
+        let path = self.path;
+        let listed = self.buckets(t).get(key).map_err(write_err(path))?.len();
+        if listed != recorded.count {
+            return Err(bucket_damage(
+                path,
+                t,
+                key,
+                digest_mismatch(listed, recorded),
+            ));
+        }
+        Ok(())
+    }
+
+    fn sums_at(&self, t: Lookup, key: u64) -> Result<SumsAt> {
+        sums_at(&self.sums[t.slot()], t, key, self.path)
+    }
+
+    /// Writes the digest of `key`, found as `at` by [`sums_at`]: a
+    /// new key's entry goes between the one found and the one before it; an
+    /// emptied key's entry goes, and the next one is relinked.
+    fn set_sums(&mut self, t: Lookup, key: u64, at: SumsAt, digest: Digest) -> Result<()> {
+        let n = &mut self.entries[t.slot()];
+        *n = (*n + digest.count).wrapping_sub(at.digest(key).count);
+        let before = at.entry.before;
+        if at.key != key {
+            self.put_sums(t, key, SumEntry { digest, before })?;
+            return self.put_sums(
+                t,
+                at.key,
+                SumEntry {
+                    before: Some(key),
+                    ..at.entry
+                },
+            );
+        }
+        if digest.count > 0 || key == END {
+            return self.put_sums(t, key, SumEntry { digest, before });
+        }
+        self.sums[t.slot()]
+            .remove(key)
+            .map_err(write_err(self.path))?;
+        let next = next_sums(&self.sums[t.slot()], t, key, self.path)?;
+        if next.entry.before != Some(key) {
+            let reason = format!("the entry after it, {:#018x}, does not name it", next.key);
+            return Err(bucket_damage(self.path, t, key, reason));
+        }
+        self.put_sums(
+            t,
+            next.key,
+            SumEntry {
+                before,
+                ..next.entry
+            },
+        )
+    }
+
+    fn put_sums(&mut self, t: Lookup, key: u64, entry: SumEntry) -> Result<()> {
+        self.sums[t.slot()]
+            .insert(key, entry.seal(t, key))
             .map_err(write_err(self.path))?;
         Ok(())
     }
 
-    /// The bucket table of one kind of key.
-    fn buckets(&mut self, t: Key) -> &mut redb::MultimapTable<'t, u64, u64> {
-        match t {
-            Key::Band => &mut self.bands,
-            Key::Slot => &mut self.slots,
-            Key::Content => &mut self.content,
-        }
-    }
-
-    fn df(&self, key: u64) -> Result<u32> {
-        Ok(self
-            .term_df
-            .get(key)
-            .map_err(write_err(self.path))?
-            .map_or(0, |g| g.value()))
-    }
-
-    /// Every bucket key a document is filed under.
-    fn keys(&self, d: &StoredDoc) -> Vec<(Key, u64)> {
-        let mut out = vec![(Key::Content, d.content_hash)];
-        if d.set_size == 0 {
-            return out;
-        }
-        let lsh = self.settings.lsh;
-        out.extend((0..lsh.bands).map(|b| (Key::Band, lsh.band_key(&d.slots, b))));
-        if self.settings.rare_bucket >= 2 {
-            let single = slot_bands(self.settings);
-            out.extend((0..single.bands).map(|b| (Key::Slot, single.band_key(&d.slots, b))));
-        }
-        out
+    /// One more (or one fewer) held article with a term; the new count.
+    fn count_term(&mut self, key: u64, more: bool) -> Result<u32> {
+        let t = Lookup::TermDf;
+        let at = self.sums_at(t, key)?;
+        let mut d = at.digest(key);
+        d.count = match (more, d.count) {
+            (true, n) => n + 1,
+            (false, 0) => {
+                let reason = "an article has the term but none is counted";
+                return Err(bucket_damage(self.path, t, key, reason));
+            }
+            (false, n) => n - 1,
+        };
+        let df = u32::try_from(d.count)
+            .map_err(|_| bucket_damage(self.path, t, key, "it is too large"))?;
+        self.set_sums(t, key, at, d)?;
+        Ok(df)
     }
 }
 
-#[derive(Clone, Copy)]
-enum Key {
-    Band,
-    Slot,
-    Content,
+/// Every lookup entry of a document: its bucket keys and posted terms.
+fn doc_keys(settings: &IndexSettings, d: &StoredDoc) -> Vec<(Lookup, u64)> {
+    let mut out = vec![(Lookup::Content, d.content_hash)];
+    out.extend(d.posted.iter().map(|&k| (Lookup::Posting, k)));
+    if d.set_size == 0 {
+        return out;
+    }
+    let lsh = settings.lsh;
+    out.extend((0..lsh.bands).map(|b| (Lookup::Band, lsh.band_key(&d.slots, b))));
+    if settings.rare_bucket >= 2 {
+        let single = slot_bands(settings);
+        out.extend((0..single.bands).map(|b| (Lookup::Slot, single.band_key(&d.slots, b))));
+    }
+    // A bucket holds a document once, however many of its keys coincide.
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn write_err(path: &Path) -> impl Fn(redb::StorageError) -> Error + '_ {
@@ -1511,5 +2020,232 @@ impl CheckOutcome {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+    use crate::InputSpec;
+
+    const HAMBURG: &str = "002_a4d316c33a6c514d";
+
+    fn corpus(path: &Path) -> Corpus {
+        Corpus::open(&[InputSpec::parse(path.to_str().unwrap())]).unwrap()
+    }
+
+    fn testdata(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(rel)
+    }
+
+    /// A closed index of the five seeds.
+    fn seeded(dir: &Path) -> PathBuf {
+        let db = dir.join("seeds.db");
+        let index = Index::create(&db, &DedupConfig::default()).unwrap();
+        let seeds = corpus(&testdata("seeds.jsonl"));
+        index.add(&seeds, BatchOptions::default(), &Silent).unwrap();
+        db
+    }
+
+    /// The number and record of the held article `id`.
+    fn record_of(db: &Path, id: &str) -> (u64, StoredDoc, Vec<u8>) {
+        let database = Database::open(db).unwrap();
+        let txn = database.begin_read().unwrap();
+        let doc = txn
+            .open_table(IDS)
+            .unwrap()
+            .get(id)
+            .unwrap()
+            .unwrap()
+            .value();
+        let docs = txn.open_table(DOCS).unwrap();
+        let sealed = docs.get(doc).unwrap().unwrap().value().to_vec();
+        let stored = postcard::from_bytes(unchecked_payload(&sealed)).unwrap();
+        (doc, stored, sealed)
+    }
+
+    /// Checks `incoming` against the index; the error, if any.
+    fn check_error(db: &Path, incoming: &Path) -> Option<Error> {
+        let index = Index::open(db, Access::Read).unwrap();
+        let batch = corpus(incoming);
+        let options = BatchOptions::default();
+        index.check(&batch, false, None, options, &Silent).err()
+    }
+
+    #[test]
+    fn a_changed_title_in_a_record_is_an_error_naming_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded(dir.path());
+        let (doc, _, sealed) = record_of(&db, HAMBURG);
+        let incoming = testdata("incoming.jsonl");
+        assert!(check_error(&db, &incoming).is_none());
+        // "breakthrough" → "breakthraugh" in the one copy of the record.
+        let mut bytes = std::fs::read(&db).unwrap();
+        let at = bytes
+            .windows(sealed.len())
+            .position(|w| w == sealed.as_slice())
+            .unwrap();
+        let title = sealed
+            .windows(12)
+            .position(|w| w == b"breakthrough")
+            .unwrap();
+        bytes[at + title + 9] = b'a';
+        std::fs::write(&db, bytes).unwrap();
+        // The first incoming article is a copy of it: loading it fails.
+        let (record, reason) = damaged_record(check_error(&db, &incoming));
+        assert_eq!(record, format!("document {doc} (id \"{HAMBURG}\")"));
+        assert!(reason.contains("checksum"), "{reason}");
+        let report = Index::open(&db, Access::Read).unwrap().verify().unwrap();
+        assert_eq!(report.damage.len(), 1, "{:?}", report.damage);
+        assert_eq!(report.articles, 5);
+    }
+
+    /// A file holding the Hamburg seed's text again under `id`.
+    fn hamburg_again(dir: &Path, id: &str) -> PathBuf {
+        let seeds = std::fs::read_to_string(testdata("seeds.jsonl")).unwrap();
+        let line = seeds.lines().find(|l| l.contains(HAMBURG)).unwrap();
+        let path = dir.join(format!("{id}.jsonl"));
+        std::fs::write(&path, line.replace(HAMBURG, id) + "\n").unwrap();
+        path
+    }
+
+    /// Changes the file with redb directly, as another program could.
+    fn rewrite(db: &Path, f: impl FnOnce(&redb::WriteTransaction)) {
+        let database = Database::open(db).unwrap();
+        let txn = database.begin_write().unwrap();
+        f(&txn);
+        txn.commit().unwrap();
+    }
+
+    fn damaged_record(e: Option<Error>) -> (String, String) {
+        match e {
+            Some(Error::DamagedRecord { record, reason, .. }) => (record, reason),
+            other => panic!("expected a damaged record, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_lost_sums_entry_is_an_error_when_its_key_is_looked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded(dir.path());
+        let (_, stored, _) = record_of(&db, HAMBURG);
+        // Found by its content hash (and by every band).
+        let again = hamburg_again(dir.path(), "again-1");
+        assert!(check_error(&db, &again).is_none());
+        let hash = stored.content_hash;
+        rewrite(&db, |txn| {
+            let mut sums = txn.open_table(CONTENT_SUMS).unwrap();
+            assert!(sums.remove(hash).unwrap().is_some());
+        });
+        let (record, reason) = damaged_record(check_error(&db, &again));
+        assert_eq!(record, format!("content entry {hash:#018x}"));
+        assert!(reason.contains("its entry is missing"), "{reason}");
+        let report = Index::open(&db, Access::Read).unwrap().verify().unwrap();
+        let lines: Vec<String> = report.damage.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(lines[0].contains(&format!("it names {hash:#018x} as the entry before it")));
+        assert!(
+            lines[1].contains("its content entries do not match its record (1 expected, 0 found)")
+        );
+        assert_eq!(
+            lines[2],
+            "setting entries: it records 5 content entries, 4 were read"
+        );
+    }
+
+    #[test]
+    fn a_lost_member_of_a_shared_bucket_is_an_error_when_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded(dir.path());
+        let (doc, stored, _) = record_of(&db, HAMBURG);
+        // The same text under a second id: a content bucket of two.
+        let index = Index::open(&db, Access::Write { wait: None }).unwrap();
+        let again = corpus(&hamburg_again(dir.path(), "again-1"));
+        index.add(&again, BatchOptions::default(), &Silent).unwrap();
+        drop(index);
+        let third = hamburg_again(dir.path(), "again-2");
+        assert!(check_error(&db, &third).is_none());
+        let hash = stored.content_hash;
+        rewrite(&db, |txn| {
+            let mut content = txn.open_multimap_table(CONTENT).unwrap();
+            assert!(content.remove(hash, doc).unwrap());
+        });
+        let (record, reason) = damaged_record(check_error(&db, &third));
+        assert_eq!(record, format!("content entry {hash:#018x}"));
+        assert!(reason.contains("(1 listed, 2 recorded)"), "{reason}");
+        let report = Index::open(&db, Access::Read).unwrap().verify().unwrap();
+        let lines: Vec<String> = report.damage.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(lines[0].ends_with("its documents do not match its sums (1 listed, 2 recorded)"));
+    }
+
+    #[test]
+    fn buckets_and_sums_stay_consistent_through_adds_and_removals() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded(dir.path());
+        let index = Index::open(&db, Access::Write { wait: None }).unwrap();
+        let intact = |expected: u64| {
+            let report = index.verify().unwrap();
+            assert!(report.damage.is_empty(), "{:?}", report.damage);
+            assert_eq!(report.articles, expected);
+        };
+        intact(5);
+        // The Hamburg text under two more ids: its buckets grow from one
+        // document (kept in the sums) to three (in the multimaps).
+        for id in ["again-1", "again-2"] {
+            let batch = corpus(&hamburg_again(dir.path(), id));
+            index.add(&batch, BatchOptions::default(), &Silent).unwrap();
+        }
+        intact(7);
+        // And shrink back: three, two, one (back into the sums), none.
+        for (id, left) in [("again-1", 6), (HAMBURG, 5), ("again-2", 4)] {
+            assert_eq!(index.remove(&[id.to_string()]).unwrap(), 1);
+            intact(left);
+        }
+        // A replaced article takes its old entries with it.
+        let replaced = dir.path().join("replaced.jsonl");
+        let line = r#"{"id": "003_3789953b1d177a1f", "text": "Something else entirely.\nIt shares nothing."}"#;
+        std::fs::write(&replaced, format!("{line}\n")).unwrap();
+        let options = BatchOptions {
+            replace: true,
+            ..BatchOptions::default()
+        };
+        let outcome = index.add(&corpus(&replaced), options, &Silent).unwrap();
+        assert_eq!(outcome.replaced, 1);
+        intact(4);
+        let all: Vec<String> = [
+            "000_5a47302b29b28574",
+            "001_cce7f1ca9dc3f8ab",
+            "003_3789953b1d177a1f",
+            "004_8b6f9af4d72396b3",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(index.remove(&all).unwrap(), 4);
+        intact(0);
+    }
+
+    #[test]
+    fn an_id_pointing_to_another_document_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded(dir.path());
+        let (doc, _, _) = record_of(&db, HAMBURG);
+        rewrite(&db, |txn| {
+            txn.open_table(IDS)
+                .unwrap()
+                .insert(HAMBURG, doc ^ 1)
+                .unwrap();
+        });
+        // The held article itself: its id now names another document.
+        let seeds = testdata("seeds.jsonl");
+        let (record, reason) = damaged_record(check_error(&db, &seeds));
+        assert_eq!(record, format!("id \"{HAMBURG}\""));
+        assert!(
+            reason.contains(&format!("document {}", doc ^ 1)),
+            "{reason}"
+        );
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use newsdedup::index::{Access, Index};
 use predicates::prelude::*;
+use redb::ReadableDatabase;
 use serde_json::Value;
 
 mod common;
@@ -612,4 +613,235 @@ fn level_event_names_held_reports_of_the_same_event_without_failing() {
         .stdout(predicate::str::contains(format!(
             "\"003_3789953b1d177a1f\" covers the same event as held \"{HAMBURG}\""
         )));
+}
+
+/// SplitMix64: the flip positions of the damage tests, fixed by a seed.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// A small index (40 ECB+ originals and the five seeds) and a batch to
+/// check against it: gentle and heavy copies of ten held originals, four
+/// articles it does not hold (some on held events), one it holds, and
+/// `testdata/incoming.jsonl` (a copy of a seed, a copy within the batch, a
+/// bad record).
+fn damage_fixture(dir: &Path) -> (PathBuf, PathBuf) {
+    let slice = dir.join("slice.jsonl");
+    let docs = fs::read_to_string(testdata("ecbplus/docs.jsonl")).unwrap();
+    let head: String = docs.lines().take(56).map(|l| format!("{l}\n")).collect();
+    fs::write(&slice, head).unwrap();
+    let generated = dir.join("generated.jsonl");
+    bin()
+        .args(["generate", "--tier", "mixed", "--from"])
+        .arg(&slice)
+        .arg("-o")
+        .arg(&generated)
+        .assert()
+        .success();
+    let rows = read_jsonl(&generated);
+    let originals: Vec<&Value> = rows.iter().filter(|r| r["variant"] == "original").collect();
+    let held_groups: Vec<&Value> = originals[..10].iter().map(|r| &r["dup_group"]).collect();
+    let mut held: Vec<Value> = originals[..40].iter().map(|&r| r.clone()).collect();
+    held.extend(read_jsonl(&testdata("seeds.jsonl")));
+    let held_path = dir.join("held.jsonl");
+    write_jsonl(&held_path, &held);
+    let mut batch: Vec<Value> = rows
+        .iter()
+        .filter(|r| r["variant"] != "original" && held_groups.contains(&&r["dup_group"]))
+        .cloned()
+        .collect();
+    batch.extend(originals[40..44].iter().map(|&r| r.clone()));
+    batch.push(originals[3].clone());
+    let incoming = dir.join("incoming.jsonl");
+    let mut text: String = batch.iter().map(|r| format!("{r}\n")).collect();
+    text.push_str(&fs::read_to_string(testdata("incoming.jsonl")).unwrap());
+    fs::write(&incoming, text).unwrap();
+    let db = dir.join("held.db");
+    bin().args(["index", "create"]).arg(&db).assert().success();
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(&held_path)
+        .assert()
+        .success();
+    (db, incoming)
+}
+
+/// `check --level event --format json` (every verdict, similarity and
+/// event match): exit code, stdout, stderr.
+fn check_all(db: &Path, input: &Path) -> (Option<i32>, Vec<u8>, String) {
+    let out = bin()
+        .arg("check")
+        .arg(db)
+        .arg(input)
+        .args(["--level", "event", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), out.stdout, stderr)
+}
+
+/// Also: whatever `check` refuses, `index verify` reports.
+#[test]
+fn a_flipped_byte_anywhere_gives_the_same_answer_or_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, incoming) = damage_fixture(dir.path());
+    let bytes = fs::read(&db).unwrap();
+    // The report names the index, so every run uses the same path.
+    let work = dir.path().join("work.db");
+    fs::write(&work, &bytes).unwrap();
+    let (code, stdout, stderr) = check_all(&work, &incoming);
+    assert_eq!(code, Some(1), "{stderr}");
+    let report: Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(report["summary"]["copies_of_held"], 21, "{report:#}");
+    assert_eq!(report["summary"]["already_held"], 1, "{report:#}");
+
+    let mut rng = SplitMix(0x5EED_F11F);
+    let (mut same, mut refused, mut changed) = (0, 0, Vec::new());
+    for _ in 0..240 {
+        let at = (rng.next() % bytes.len() as u64) as usize;
+        let xor = (rng.next() % 255 + 1) as u8;
+        let mut damaged = bytes.clone();
+        damaged[at] ^= xor;
+        fs::write(&work, &damaged).unwrap();
+        let (c, out, err) = check_all(&work, &incoming);
+        assert!(!err.contains("panicked"), "byte {at} ^ {xor:#x}: {err}");
+        if c == code && out == stdout {
+            same += 1;
+        } else if c == Some(2) {
+            assert!(err.contains("work.db"), "byte {at} ^ {xor:#x}: {err}");
+            // What `check` refuses, `index verify` reports (on the same bytes).
+            fs::write(&work, &damaged).unwrap();
+            let verify = bin().args(["index", "verify"]).arg(&work).output().unwrap();
+            assert_eq!(verify.status.code(), Some(2), "byte {at} ^ {xor:#x}: {err}");
+            refused += 1;
+        } else {
+            changed.push(format!("byte {at} ^ {xor:#x}: exit {c:?}"));
+        }
+    }
+    eprintln!(
+        "{same} same, {refused} refused, {} changed of {} bytes",
+        changed.len(),
+        bytes.len()
+    );
+    assert!(changed.is_empty(), "answers changed silently: {changed:#?}");
+}
+
+/// The stored record of a held article, read with redb directly.
+fn stored_record(db: &Path, id: &str) -> (u64, Vec<u8>) {
+    let database = redb::Database::open(db).unwrap();
+    let txn = database.begin_read().unwrap();
+    let ids = txn
+        .open_table(redb::TableDefinition::<&str, u64>::new("ids"))
+        .unwrap();
+    let doc = ids.get(id).unwrap().unwrap().value();
+    let docs = txn
+        .open_table(redb::TableDefinition::<u64, &[u8]>::new("docs"))
+        .unwrap();
+    let record = docs.get(doc).unwrap().unwrap().value().to_vec();
+    (doc, record)
+}
+
+/// Changes `from` to `to` inside every copy of `record` in the file (old
+/// copies may linger in free pages); returns how many there were.
+fn rewrite_inside(db: &Path, record: &[u8], from: &[u8], to: &[u8]) -> usize {
+    let at = record.windows(from.len()).position(|w| w == from).unwrap();
+    let mut bytes = fs::read(db).unwrap();
+    let mut copies = 0;
+    let mut start = 0;
+    while let Some(p) = bytes[start..]
+        .windows(record.len())
+        .position(|w| w == record)
+    {
+        let p = start + p;
+        bytes[p + at..p + at + to.len()].copy_from_slice(to);
+        copies += 1;
+        start = p + record.len();
+    }
+    fs::write(db, bytes).unwrap();
+    copies
+}
+
+#[test]
+fn index_verify_passes_an_intact_file_and_names_a_damaged_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    bin()
+        .args(["index", "verify"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"^ok: 5 articles, \d+ entries checked\n$").unwrap());
+
+    // One letter of a held title changes ("breakthrough" → "breakthraugh").
+    let (doc, record) = stored_record(&db, HAMBURG);
+    assert_eq!(
+        rewrite_inside(&db, &record, b"breakthrough", b"breakthraugh"),
+        1
+    );
+    let named = format!("document {doc} (id \"{HAMBURG}\")");
+    bin()
+        .args(["index", "verify"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stdout(format!(
+            "damaged {named}: its checksum does not match its bytes\n"
+        ))
+        .stderr(predicate::str::contains(
+            "published.db is damaged: 1 damaged records",
+        ));
+    // `check` of a copy of it: an error naming the record, not the changed title.
+    let copy = dir.path().join("copy.jsonl");
+    write_jsonl(&copy, &[copy_of_seed(HAMBURG, "wire-1")]);
+    let out = bin().arg("check").arg(&db).arg(&copy).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("published.db is damaged"), "{stderr}");
+    assert!(stderr.contains(&named), "{stderr}");
+    assert!(out.stdout.is_empty());
+    // `index add` of the same article does not build on it either.
+    bin()
+        .args(["index", "add"])
+        .arg(&db)
+        .arg(testdata("seeds.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&named));
+}
+
+#[test]
+fn damaged_settings_are_refused_by_stats_add_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let settings = {
+        let database = redb::Database::open(&db).unwrap();
+        let txn = database.begin_read().unwrap();
+        let meta = txn
+            .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+            .unwrap();
+        let value = meta.get("settings").unwrap().unwrap().value().to_vec();
+        value
+    };
+    // A threshold of 0.5 read as 0.9 would change every answer.
+    assert!(rewrite_inside(&db, &settings, b"\"threshold\":0.5", b"\"threshold\":0.9") >= 1);
+    for cmd in [vec!["index", "stats"], vec!["index", "add"], vec!["check"]] {
+        let mut c = bin();
+        c.args(&cmd).arg(&db);
+        if cmd != ["index", "stats"] {
+            c.arg(testdata("seeds.jsonl"));
+        }
+        c.assert().code(2).stderr(predicate::str::contains(
+            "published.db is damaged: settings: their checksum does not match",
+        ));
+    }
 }

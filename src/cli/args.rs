@@ -88,6 +88,9 @@ pub enum IndexCommand {
     Stats(IndexStatsArgs),
     /// Remove articles by id, all or none.
     Remove(IndexRemoveArgs),
+    /// Read every record of the index and check it: exit 0 when the file is
+    /// intact, 2 listing every damaged record.
+    Verify(IndexVerifyArgs),
 }
 
 /// Waiting for another writer.
@@ -137,6 +140,12 @@ pub struct IndexStatsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexVerifyArgs {
+    /// The index file.
+    pub db: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use newsdedup::Corpus;
 
 use super::args::{
     CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCreateArgs, IndexRemoveArgs,
-    IndexStatsArgs, LevelArg, WaitArgs,
+    IndexStatsArgs, IndexVerifyArgs, LevelArg, WaitArgs,
 };
 use super::output::{Guard, Output};
 use super::progress::Bars;
@@ -23,6 +23,7 @@ pub fn run(command: &IndexCommand) -> anyhow::Result<ExitCode> {
         IndexCommand::Add(args) => add(args),
         IndexCommand::Stats(args) => stats(args),
         IndexCommand::Remove(args) => remove(args),
+        IndexCommand::Verify(args) => verify(args),
     }
 }
 
@@ -111,6 +112,30 @@ fn remove(args: &IndexRemoveArgs) -> anyhow::Result<ExitCode> {
         index.stats()?.articles
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every damaged record on stdout, one line each; a summary on stderr.
+fn verify(args: &IndexVerifyArgs) -> anyhow::Result<ExitCode> {
+    let index = Index::open(&args.db, Access::Read)?;
+    let report = index.verify()?;
+    if report.damage.is_empty() {
+        println!(
+            "ok: {} articles, {} entries checked",
+            report.articles, report.entries
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for d in &report.damage {
+        println!("damaged {d}");
+    }
+    eprintln!(
+        "error: index {} is damaged: {} damaged records ({} articles, {} entries read); rebuild the index or restore a copy",
+        args.db.display(),
+        report.damage.len(),
+        report.articles,
+        report.entries
+    );
+    Ok(ExitCode::from(2))
 }
 
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
