@@ -754,23 +754,22 @@ impl Index {
     }
 }
 
+/// Why a read that made redb panic failed: the panic's own text
+/// ("entered unreachable code", "slice index starts at …") is redb's
+/// internals, not something a user can act on.
+pub(crate) const DAMAGED_PAGE: &str =
+    "the file is damaged (a page of the storage engine does not read back as written)";
+
 /// Runs `f`, turning a panic inside redb (which a damaged file can cause:
 /// redb trusts pages it wrote) into [`Error::NotAnIndex`]. Unwinding drops
 /// any open write transaction, so nothing is committed.
 fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(result) => result,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown failure".into());
-            Err(Error::NotAnIndex {
-                path: path.into(),
-                reason: format!("the file is damaged (reading it failed: {message})"),
-            })
-        }
+        Err(_) => Err(Error::NotAnIndex {
+            path: path.into(),
+            reason: DAMAGED_PAGE.into(),
+        }),
     }
 }
 
@@ -824,7 +823,13 @@ fn sniff(path: &Path) -> Result<()> {
 }
 
 fn open_writer(path: &Path, wait: Option<Duration>) -> Result<Database> {
-    let deadline = wait.map(|w| Instant::now() + w);
+    // A wait too long for the clock (`--wait 18446744073709551615`) is
+    // capped at a century.
+    let deadline = wait.map(|w| {
+        let now = Instant::now();
+        now.checked_add(w)
+            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400))
+    });
     loop {
         match builder().open(path) {
             Ok(db) => return Ok(db),

@@ -718,6 +718,11 @@ fn a_flipped_byte_anywhere_gives_the_same_answer_or_exit_2() {
             same += 1;
         } else if c == Some(2) {
             assert!(err.contains("work.db"), "byte {at} ^ {xor:#x}: {err}");
+            // One line, and none of redb's internal panic text.
+            assert_eq!(err.lines().count(), 1, "byte {at} ^ {xor:#x}: {err}");
+            for internal in ["unreachable", "slice index", "overflow", "unwrap"] {
+                assert!(!err.contains(internal), "byte {at} ^ {xor:#x}: {err}");
+            }
             // What `check` refuses, `index verify` reports (on the same bytes).
             fs::write(&work, &damaged).unwrap();
             let verify = bin().args(["index", "verify"]).arg(&work).output().unwrap();

@@ -14,7 +14,7 @@ use super::args::{
     CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCreateArgs, IndexRemoveArgs,
     IndexStatsArgs, IndexVerifyArgs, LevelArg, WaitArgs,
 };
-use super::output::{Guard, Output};
+use super::output::{self, Guard, Output};
 use super::progress::Bars;
 
 pub fn run(command: &IndexCommand) -> anyhow::Result<ExitCode> {
@@ -81,25 +81,24 @@ fn add(args: &IndexAddArgs) -> anyhow::Result<ExitCode> {
 fn stats(args: &IndexStatsArgs) -> anyhow::Result<ExitCode> {
     let index = Index::open(&args.db, Access::Read)?;
     let s = index.stats()?;
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&s).context("cannot encode the statistics")?
-        );
+    let text = if args.json {
+        let json = serde_json::to_string_pretty(&s).context("cannot encode the statistics")?;
+        format!("{json}\n")
     } else {
         let mb = |b: u64| b as f64 / (1 << 20) as f64;
-        println!("index           {}", args.db.display());
-        println!("format version  {}", s.format_version);
-        println!("articles        {}", s.articles);
-        println!("settings        {}", s.settings);
-        println!("band entries    {}", s.band_entries);
-        println!("slot entries    {}", s.slot_entries);
-        println!(
-            "file size       {:.1} MB ({:.1} MB in use)",
+        format!(
+            "index           {}\nformat version  {}\narticles        {}\nsettings        {}\nband entries    {}\nslot entries    {}\nfile size       {:.1} MB ({:.1} MB in use)\n",
+            args.db.display(),
+            s.format_version,
+            s.articles,
+            s.settings,
+            s.band_entries,
+            s.slot_entries,
             mb(s.file_bytes),
             mb(s.stored_bytes)
-        );
-    }
+        )
+    };
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -119,17 +118,20 @@ fn verify(args: &IndexVerifyArgs) -> anyhow::Result<ExitCode> {
     let index = Index::open(&args.db, Access::Read)?;
     let report = index.verify()?;
     if report.damage.is_empty() {
-        println!(
-            "ok: {} articles, {} entries checked",
+        output::print(&format!(
+            "ok: {} articles, {} entries checked\n",
             report.articles, report.entries
-        );
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
-    for d in &report.damage {
-        println!("damaged {d}");
-    }
+    let lines: String = report
+        .damage
+        .iter()
+        .map(|d| format!("damaged {d}\n"))
+        .collect();
+    output::print(&lines)?;
     eprintln!(
-        "error: index {} is damaged: {} damaged records ({} articles, {} entries read); rebuild the index or restore a copy",
+        "newsdedup: error: index {} is damaged: {} damaged records ({} articles, {} entries read); rebuild the index or restore a copy",
         args.db.display(),
         report.damage.len(),
         report.articles,

@@ -126,14 +126,7 @@ impl<'a> Walk<'a> {
                 return;
             }
             Ok(Err(e)) => reason_of(&e),
-            Err(payload) => format!(
-                "reading it failed: {}",
-                payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown failure".into())
-            ),
+            Err(_) => super::DAMAGED_PAGE.to_string(),
         };
         self.damage(format!("table {table}"), reason);
     }
