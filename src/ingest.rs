@@ -279,7 +279,10 @@ impl RawRecord {
                 }
             }
         }
-        self.parse()
+        self.parse().map(|mut a| {
+            a.extra.clear();
+            a
+        })
     }
 
     /// Just the article text, for counting lines across the corpus: a JSON
@@ -450,6 +453,7 @@ fn read_line_capped(
     buf.clear();
     let mut total: u64 = 0;
     let mut saw_any = false;
+    let mut ends_cr = false;
     loop {
         let chunk = reader.fill_buf()?;
         if chunk.is_empty() {
@@ -460,6 +464,9 @@ fn read_line_capped(
             Some(i) => (&chunk[..i], Some(i + 1)),
             None => (chunk, None),
         };
+        if let Some(&last) = part.last() {
+            ends_cr = last == b'\r';
+        }
         let room = (cap + 1).saturating_sub(buf.len() as u64) as usize;
         buf.extend_from_slice(&part[..part.len().min(room)]);
         total += part.len() as u64;
@@ -472,8 +479,11 @@ fn read_line_capped(
     if !saw_any {
         return Ok(None);
     }
-    if buf.last() == Some(&b'\r') && total <= cap + 1 {
-        buf.pop();
+    if ends_cr {
+        // Past the cap the `\r` is not in `buf`, but is not in the length either.
+        if total <= cap + 1 {
+            buf.pop();
+        }
         total -= 1;
     }
     Ok(Some(total))
