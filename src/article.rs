@@ -59,39 +59,23 @@ impl Article {
         })
     }
 
-    /// The interpreted fields of a JSON record, the others skipped unread
-    /// (`extra` is left empty): for jobs that never write the record back.
-    /// `None` when the quick read fails (not an object, a field of the
-    /// wrong type, a repeated field); [`Self::from_json`] then gives the
-    /// exact reason, so both accept and reject the same records.
+    /// The interpreted fields of a JSON record, read in one pass, the
+    /// others checked but not built (`extra` is left empty): for jobs that
+    /// never write the record back. `None` when the quick read fails (not
+    /// an object, a field of the wrong type, a repeated field, JSON the
+    /// full read refuses); [`Self::from_json`] then gives the exact reason,
+    /// so both accept and reject the same records.
     pub(crate) fn known_fields(json: &str) -> Option<Result<Self, RejectReason>> {
-        #[derive(serde::Deserialize)]
-        struct Known {
-            #[serde(default)]
-            id: Option<Value>,
-            #[serde(default)]
-            text: Option<String>,
-            #[serde(default)]
-            title: Option<String>,
-            #[serde(default)]
-            url: Option<String>,
-            #[serde(default)]
-            source: Option<String>,
-            #[serde(default)]
-            published: Option<String>,
-            #[serde(default)]
-            lang: Option<String>,
-        }
         let k: Known = serde_json::from_str(json).ok()?;
         Some((|| {
             Ok(Article {
-                id: checked_id(k.id)?,
-                text: checked_text(k.text)?,
-                title: k.title,
-                url: k.url,
-                source: k.source,
-                published: k.published,
-                lang: k.lang,
+                id: checked_id(k.id.flatten())?,
+                text: checked_text(k.text.flatten())?,
+                title: k.title.flatten(),
+                url: k.url.flatten(),
+                source: k.source.flatten(),
+                published: k.published.flatten(),
+                lang: k.lang.flatten(),
                 extra: Map::new(),
             })
         })())
@@ -118,6 +102,114 @@ impl Article {
             map.insert(k.clone(), v.clone());
         }
         Value::Object(map)
+    }
+}
+
+/// The fields [`Article::known_fields`] reads, each `Some` once seen (so a
+/// repeated one is caught), holding `None` for `null`.
+///
+/// Deserialized by hand, not derived: a derived struct is also read from an
+/// array (`["a", "x y"]`), and the fields it skips are skipped unchecked
+/// (`1e400`, a lone surrogate), where the full read refuses both.
+#[derive(Default)]
+struct Known {
+    id: Option<Option<Value>>,
+    text: Option<Option<String>>,
+    title: Option<Option<String>>,
+    url: Option<Option<String>>,
+    source: Option<Option<String>>,
+    published: Option<Option<String>>,
+    lang: Option<Option<String>>,
+}
+
+impl<'de> serde::Deserialize<'de> for Known {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(KnownVisitor)
+    }
+}
+
+struct KnownVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KnownVisitor {
+    type Value = Known;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Known, A::Error> {
+        let mut k = Known::default();
+        // A key with escapes cannot be borrowed: an error, so the full read.
+        while let Some(key) = map.next_key::<&str>()? {
+            let repeated = match key {
+                "id" => k.id.replace(map.next_value()?).is_some(),
+                "text" => k.text.replace(map.next_value()?).is_some(),
+                "title" => k.title.replace(map.next_value()?).is_some(),
+                "url" => k.url.replace(map.next_value()?).is_some(),
+                "source" => k.source.replace(map.next_value()?).is_some(),
+                "published" => k.published.replace(map.next_value()?).is_some(),
+                "lang" => k.lang.replace(map.next_value()?).is_some(),
+                _ => map.next_value::<Checked>().map(|_| false)?,
+            };
+            if repeated {
+                return Err(serde::de::Error::custom(format!("repeated field {key}")));
+            }
+        }
+        Ok(k)
+    }
+}
+
+/// Any JSON value, read as strictly as into a [`Value`] (numbers in range,
+/// valid escapes) but not built.
+struct Checked;
+
+impl<'de> serde::Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CheckedVisitor)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
+    type Value = Checked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_unit<E>(self) -> Result<Checked, E> {
+        Ok(Checked)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<Checked>()?.is_some() {}
+        Ok(Checked)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+        while map.next_entry::<Checked, Checked>()?.is_some() {}
+        Ok(Checked)
     }
 }
 
@@ -179,19 +271,28 @@ mod tests {
             r#"{"id": {"x": 1}, "text": "x"}"#,
             r#"[1, 2]"#,
             r#""text""#,
+            // Found by tests/fuzz.rs (jsonl_corpus): arrays read as structs.
+            r#"[]"#,
+            r#"["a", "x y"]"#,
+            r#" ["a", "x y", null, null, null, null, null]"#,
+            // Found by tests/fuzz.rs (jsonl_corpus): skipped fields were
+            // not checked as strictly as the full read checks them.
+            r#"{"id": "a", "text": "x y", "n": 1e400}"#,
+            r#"{"id": "a", "text": "x y", "extra": [{"deep": -1e400}]}"#,
+            r#"{"id": "a", "text": "x y", "s": "\ud800"}"#,
         ];
-        for json in records {
-            let full = Article::from_json(serde_json::from_str(json).unwrap()).map(|mut a| {
-                a.extra = Map::new();
-                a
-            });
-            let quick = Article::known_fields(json)
-                .unwrap_or_else(|| Article::from_json(serde_json::from_str(json).unwrap()))
+        let full_read = |json: &str| {
+            serde_json::from_str(json)
+                .map_err(|e| RejectReason::MalformedJson(e.to_string()))
+                .and_then(Article::from_json)
                 .map(|mut a| {
                     a.extra = Map::new();
                     a
-                });
-            assert_eq!(quick, full, "{json}");
+                })
+        };
+        for json in records {
+            let quick = Article::known_fields(json).unwrap_or_else(|| full_read(json));
+            assert_eq!(quick, full_read(json), "{json}");
         }
     }
 

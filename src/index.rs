@@ -293,8 +293,20 @@ impl Handle {
 /// An open index; see the module docs.
 pub struct Index {
     path: PathBuf,
-    handle: Handle,
+    /// `None` only once dropped (see `Drop`).
+    handle: Option<Handle>,
     settings: IndexSettings,
+}
+
+impl Drop for Index {
+    /// Closing the file can make redb panic too (a writer commits on close,
+    /// and an earlier panic that [`guarded`] contained leaves its locks
+    /// poisoned): contained the same way, so dropping an index never panics.
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(handle)));
+        }
+    }
 }
 
 /// Options of [`Index::add`] and [`Index::check`].
@@ -431,7 +443,7 @@ impl Index {
             .map_err(|e| Error::index("cannot write", path, e))?;
         Ok(Index {
             path: path.into(),
-            handle: Handle::Write(db),
+            handle: Some(Handle::Write(db)),
             settings,
         })
     }
@@ -450,7 +462,7 @@ impl Index {
         let settings = read_meta(path, &handle)?;
         Ok(Index {
             path: path.into(),
-            handle,
+            handle: Some(handle),
             settings,
         })
     }
@@ -577,7 +589,7 @@ impl Index {
 
     fn stats_unguarded(&self) -> Result<IndexStats> {
         let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
-        let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
+        let txn = self.handle().begin_read().map_err(|x| e(x.into()))?;
         let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
         let meta = txn.open_table(META).map_err(|x| e(x.into()))?;
         let articles = held_articles(&meta, &docs, &self.path)?;
@@ -616,8 +628,14 @@ impl Index {
         })
     }
 
+    fn handle(&self) -> &Handle {
+        self.handle
+            .as_ref()
+            .expect("the handle is taken only on drop")
+    }
+
     fn writer(&self) -> Result<&Database> {
-        match &self.handle {
+        match self.handle() {
             Handle::Write(db) => Ok(db),
             Handle::Read(_) => Err(Error::invalid(
                 "index access",
@@ -710,7 +728,7 @@ impl Index {
             })?
         } else {
             let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
-            let txn = self.handle.begin_read().map_err(|x| e(x.into()))?;
+            let txn = self.handle().begin_read().map_err(|x| e(x.into()))?;
             let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
             let meta = txn.open_table(META).map_err(|x| e(x.into()))?;
             let q = Query {

@@ -415,7 +415,10 @@ impl RawRecord {
                 }
             }
         }
-        self.parse()
+        self.parse().map(|mut a| {
+            a.extra.clear();
+            a
+        })
     }
 
     /// Just the article text, for counting lines across the corpus: a JSON
@@ -428,8 +431,11 @@ impl RawRecord {
             text: String,
         }
         if let Body::Json(bytes) = &self.body {
-            if let Ok(t) = serde_json::from_slice::<TextOnly>(bytes) {
-                return (!t.text.trim().is_empty()).then_some(t.text);
+            // Objects only: an array would be read as a `TextOnly` too.
+            if bytes.trim_ascii_start().starts_with(b"{") {
+                if let Ok(t) = serde_json::from_slice::<TextOnly>(bytes) {
+                    return (!t.text.trim().is_empty()).then_some(t.text);
+                }
             }
         }
         self.parse().ok().map(|a| a.text)

@@ -10,7 +10,7 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Bumped whenever normalization output changes; recorded in signatures so
 /// signatures from different normalizers refuse to compare.
-pub const NORMALIZER_VERSION: u8 = 1;
+pub const NORMALIZER_VERSION: u8 = 2;
 
 /// Normalizes one line: decoded entities, NFKC, lowercase, folded quotes and
 /// dashes, no invisible characters, single spaces, trimmed.
@@ -56,10 +56,27 @@ fn fold_general(line: &str, lowercase: bool) -> String {
             }
         }
     };
-    if decoded.is_ascii() || is_nfkc_quick(decoded.chars()) == IsNormalized::Yes {
+    // Before NFKC: invisible characters go (between a letter and its accent
+    // they would keep the two apart), and quotes NFKC would take apart (´
+    // into a space and an accent, ″ into two primes) are folded. When NFKC
+    // has nothing to do, `push` folds them the same way.
+    let early = |c: char| match c {
+        '\u{00b4}' => Some('\''),
+        '\u{2033}' => Some('"'),
+        c if invisible(c) => None,
+        c => Some(c),
+    };
+    if decoded.is_ascii() || is_nfkc_quick(decoded.chars().filter_map(early)) == IsNormalized::Yes {
         decoded.chars().for_each(|c| push(c, &mut out));
     } else {
-        decoded.nfkc().for_each(|c| push(c, &mut out));
+        let nfkc = decoded.chars().filter_map(early).nfkc();
+        nfkc.for_each(|c| push(c, &mut out));
+    }
+    if lowercase && !out.is_ascii() && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
+        // Lowering can leave an accent uncomposed (`W` + ring lowers to `w`
+        // + ring, which is `ẘ`) or out of order (`İ` lowers to `i` and a dot
+        // that belongs after a lower accent).
+        out = out.nfkc().collect();
     }
     out
 }
@@ -110,11 +127,19 @@ fn fold_char(c: char) -> Folded {
         | '\u{00bb}' => Folded::Char('"'),
         '\u{2010}'..='\u{2015}' | '\u{2212}' => Folded::Char('-'),
         '\u{2026}' => Folded::Char('.'),
-        '\u{00ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => Folded::Drop,
+        c if invisible(c) => Folded::Drop,
         c if c.is_whitespace() => Folded::Space,
-        c if c.is_control() => Folded::Drop,
         c => Folded::Char(c),
     }
+}
+
+/// Characters normalization drops: invisible ones, and controls that are
+/// not whitespace.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+    ) || c.is_control() && !c.is_whitespace()
 }
 
 #[cfg(test)]
@@ -135,6 +160,16 @@ mod tests {
             ("co\u{00ad}operation\u{200b}", "cooperation"),
             ("5\u{2013}1/2", "5-1/2"),
             ("\u{feff}Title\r", "title"),
+            // Found by tests/fuzz.rs (normalize_folds_typography): NFKC
+            // used to turn ´ into a space and a combining accent.
+            ("Kerry\u{00b4}s \u{2033}talks\u{2033}", "kerry's \"talks\""),
+            // Found by tests/fuzz.rs (normalize): the output was not NFKC
+            // when an invisible character stood between a letter and its
+            // accent, or when lowering `İ` put its dot before a lower accent.
+            ("e\u{200b}\u{301}e\u{ad}\u{308}", "\u{e9}\u{eb}"),
+            ("\u{130}\u{316}", "i\u{316}\u{307}"),
+            ("\u{3f9}", "\u{3c3}"),
+            ("W\u{30a}", "\u{1e98}"),
         ];
         for (input, want) in cases {
             assert_eq!(normalize_line(input), want, "input {input:?}");

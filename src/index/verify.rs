@@ -54,7 +54,7 @@ impl Index {
     /// table that cannot be read at all is one damaged record.
     pub fn verify(&self) -> Result<VerifyReport> {
         let txn = self
-            .handle
+            .handle()
             .begin_read()
             .map_err(|e| Error::index("cannot read", &self.path, e))?;
         let mut walk = Walk::new(self, &txn);

@@ -365,6 +365,72 @@ impl Merger {
     }
 }
 
+/// What the merger reads from one text, for the fuzz tests
+/// (`tests/fuzz.rs`): every token's byte span, and per claim its token
+/// ranges, byte spans and the token range of each typed value read from it
+/// (numbers, dates, time phrases, quotes, names, actors). Not a stable API.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct ReadText {
+    pub tokens: Vec<Span>,
+    pub claims: Vec<ReadClaim>,
+}
+
+/// One claim of [`ReadText`].
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct ReadClaim {
+    pub tokens: Range<usize>,
+    pub sentence_tokens: Range<usize>,
+    pub span: Span,
+    pub sentence: Span,
+    /// (kind of value, token range).
+    pub slots: Vec<(&'static str, Range<usize>)>,
+}
+
+/// Splits `text` into claims and reads their slots as [`Merger::merge`]
+/// does, with the text's own lowercase words; see [`ReadText`].
+#[doc(hidden)]
+pub fn read_text(text: &str, boilerplate: &BoilerplateConfig) -> ReadText {
+    let parsed = text::parse(text, boilerplate, None);
+    let lowercase: BTreeSet<String> = parsed
+        .tokens
+        .iter()
+        .filter(|t| t.kind == text::Kind::Word && !t.capitalized())
+        .map(|t| t.lower.clone())
+        .collect();
+    let claims = parsed
+        .units
+        .iter()
+        .map(|u| {
+            let s = slots::extract(
+                &parsed.tokens,
+                u.tokens.clone(),
+                u.sentence.clone(),
+                &lowercase,
+            );
+            let mut read: Vec<(&'static str, Range<usize>)> = Vec::new();
+            read.extend(s.numbers.iter().map(|x| ("number", x.tokens.clone())));
+            read.extend(s.dates.iter().map(|x| ("date", x.tokens.clone())));
+            read.extend(s.times.iter().map(|x| ("time", x.tokens.clone())));
+            read.extend(s.quotes.iter().map(|x| ("quote", x.tokens.clone())));
+            read.extend(s.names.iter().map(|x| ("name", x.tokens.clone())));
+            read.extend(s.actors.iter().map(|x| ("actor", x.tokens.clone())));
+            ReadClaim {
+                tokens: u.tokens.clone(),
+                sentence_tokens: u.sentence.clone(),
+                span: [u.span.start, u.span.end],
+                sentence: [u.sentence_span.start, u.sentence_span.end],
+                slots: read,
+            }
+        })
+        .collect();
+    ReadText {
+        tokens: parsed.tokens.iter().map(|t| [t.start, t.end]).collect(),
+        claims,
+    }
+}
+
 /// Joins pairwise findings of one fact that share a value (same kind), so a
 /// three-source disagreement is one discrepancy with three values.
 fn merge_found(mut found: Vec<compare::Found>) -> Vec<compare::Found> {
