@@ -684,7 +684,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bom.jsonl");
         let line = br#"{"id":"a","text":"b c"}"#;
-        std::fs::write(&path, [&BOM[..], &line[..], b"\n"].concat()).unwrap();
+        std::fs::write(&path, [BOM, &line[..], b"\n"].concat()).unwrap();
         let corpus = Corpus::open(&[InputSpec::Path(path)])
             .unwrap()
             .with_max_bytes(line.len() as u64);
