@@ -586,3 +586,28 @@ fn junit_reports_are_well_formed_xml_whatever_the_ids() {
         .collect();
     assert_eq!(names, ["c\\u0001\\u0007tl<&>\"", "line 2"]);
 }
+
+#[test]
+fn a_record_nested_too_deep_is_rejected_by_every_command() {
+    // Found by probing: the quick read skipped the unused field, the full
+    // read refused it, and clustering indexed a vector that was never made.
+    let (dir, feed) = workdir();
+    let deep = format!(
+        "{{\"id\":\"deep\",\"text\":\"some normal words here\",\"x\":{}{}}}\n",
+        "[".repeat(127),
+        "]".repeat(127)
+    );
+    let mut bytes = deep.into_bytes();
+    bytes.extend_from_slice(&seeds_bytes());
+    fs::write(&feed, bytes).unwrap();
+    for args in [
+        &["dedup", "w.jsonl"][..],
+        &["cluster", "w.jsonl"],
+        &["merge", "w.jsonl", "-o", "m.md"],
+        &["dedup", "w.jsonl", "--events", "e.jsonl"],
+    ] {
+        let out = bin().current_dir(dir.path()).args(args).assert().success();
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains("rejected 1"), "{args:?}: {stderr}");
+    }
+}
