@@ -9,14 +9,14 @@ use std::io::Write;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use newsdedup::bench::synth::{generate, SynthConfig, Tier};
+use newsdedup::dedup::store::{intersection_size, shared_in_order, Compact};
 use newsdedup::events::{link, neighbour_graph, ClusterConfig, EventClusterer};
-use newsdedup::lsh::LshParams;
-use newsdedup::minhash::agreeing_slots;
-use newsdedup::normalize::normalize_lines;
 use newsdedup::progress::Silent;
-use newsdedup::shingle::{Language, ShingleConfig};
-use newsdedup::store::{intersection_size, shared_in_order, Compact};
-use newsdedup::synth::{generate, SynthConfig, Tier};
+use newsdedup::sketch::lsh::LshParams;
+use newsdedup::sketch::minhash::agreeing_slots;
+use newsdedup::sketch::shingle::{Language, ShingleConfig};
+use newsdedup::text::normalize::normalize_lines;
 use newsdedup::{Corpus, DedupConfig, Deduplicator, InputSpec, MinHashParams, MinHasher, Scheme};
 
 fn articles() -> Vec<newsdedup::Article> {
@@ -91,7 +91,7 @@ fn lsh(c: &mut Criterion) {
     let sigs: Vec<Vec<u32>> = (0..100_000)
         .map(|_| {
             let set: Vec<u64> = (0..200)
-                .map(|_| newsdedup::minhash::splitmix64(&mut state))
+                .map(|_| newsdedup::sketch::minhash::splitmix64(&mut state))
                 .collect();
             hasher.signature(&set).slots().to_vec()
         })

@@ -11,32 +11,21 @@
 //! gold labels. The library never prints.
 
 pub mod article;
-pub mod boilerplate;
-pub mod check_report;
+pub mod bench;
 pub mod dedup;
 pub mod error;
-pub mod eval;
 pub mod events;
-pub mod groups;
 pub mod index;
 pub mod ingest;
-pub mod inject;
-pub mod lsh;
 pub mod merge;
-pub mod merge_report;
-pub mod minhash;
-pub mod normalize;
 pub mod progress;
 pub mod report;
-pub mod shingle;
-pub mod store;
-pub mod synth;
-pub mod table;
-pub mod vectors;
+pub mod sketch;
+pub mod text;
 
 pub use article::Article;
+pub use dedup::groups::KeepRule;
 pub use dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 pub use error::{Error, Result};
-pub use groups::KeepRule;
 pub use ingest::{Corpus, InputSpec};
-pub use minhash::{MinHashParams, MinHasher, Scheme, Signature};
+pub use sketch::minhash::{MinHashParams, MinHasher, Scheme, Signature};

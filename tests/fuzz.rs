@@ -19,15 +19,15 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use newsdedup::article::Article;
-use newsdedup::boilerplate::{
-    classify, line_rule, story_lines, BoilerplateConfig, LineFrequencies, Reason,
-};
 use newsdedup::dedup::{DedupConfig, DedupOutcome, Deduplicator};
 use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Verdict};
 use newsdedup::ingest::{Corpus, InputSpec, RawRecord, RejectReason, DEFAULT_MAX_BYTES};
 use newsdedup::merge::{read_text, MergeConfig, MergedStory, Merger, Source, Span};
-use newsdedup::normalize::{normalize_line, normalize_line_cased, normalize_lines};
 use newsdedup::progress::Silent;
+use newsdedup::text::boilerplate::{
+    classify, line_rule, story_lines, BoilerplateConfig, LineFrequencies, Reason,
+};
+use newsdedup::text::normalize::{normalize_line, normalize_line_cased, normalize_lines};
 use newsdedup::Error;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -1195,7 +1195,7 @@ fn seeded_bytes(seed: u64, len: usize) -> Vec<u8> {
     let mut state = seed;
     (0..len)
         .map(|_| {
-            state = newsdedup::minhash::mix64(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
+            state = newsdedup::sketch::minhash::mix64(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
             state as u8
         })
         .collect()

@@ -418,7 +418,7 @@ fn missing_empty_garbage_truncated_and_damaged_files_are_clear_errors() {
     for round in 0..12 {
         let mut damaged = bytes.clone();
         for _ in 0..(1 + round * 4) {
-            state = newsdedup::minhash::mix64(state.wrapping_add(round));
+            state = newsdedup::sketch::minhash::mix64(state.wrapping_add(round));
             let at = 16 + (state as usize) % (damaged.len() - 16);
             damaged[at] ^= 0x5A;
         }

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use newsdedup::boilerplate::BoilerplateConfig;
+use newsdedup::events::vectors::VectorConfig;
 use newsdedup::events::{ClusterConfig, Linkage};
 use newsdedup::index::EventQuery;
-use newsdedup::lsh::LshParams;
 use newsdedup::merge::MergeConfig;
-use newsdedup::vectors::VectorConfig;
+use newsdedup::sketch::lsh::LshParams;
+use newsdedup::text::boilerplate::BoilerplateConfig;
 use newsdedup::{Corpus, DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
 
 /// A float flag's value: a finite number (range checks come with the
@@ -678,7 +678,7 @@ pub struct GenerateArgs {
 
     /// Edit strength: gentle, heavy or mixed (70% gentle, 30% heavy).
     #[arg(long, default_value = "gentle")]
-    pub tier: newsdedup::synth::Tier,
+    pub tier: newsdedup::bench::synth::Tier,
 
     /// Variants per real article.
     #[arg(long, default_value_t = 2, allow_negative_numbers = true)]

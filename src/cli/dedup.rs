@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use newsdedup::events::{EventClusterer, EventOutcome};
-use newsdedup::lsh::LshParams;
+use newsdedup::sketch::lsh::LshParams;
 use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
 
 use super::args::DedupArgs;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use newsdedup::eval::{score, Scores};
+use newsdedup::bench::eval::{score, Scores};
 use newsdedup::events::EventClusterer;
 use newsdedup::{Corpus, Deduplicator};
 

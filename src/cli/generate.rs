@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use newsdedup::synth::{generate, SynthConfig};
+use newsdedup::bench::synth::{generate, SynthConfig};
 
 use super::args::GenerateArgs;
 use super::output::{self, Guard, Output};
@@ -31,7 +31,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     })
     .with_context(|| format!("cannot write {}", name.display()))?;
     out.commit()?;
-    let left_out = newsdedup::synth::OriginalLinks::find(&originals)
+    let left_out = newsdedup::bench::synth::OriginalLinks::find(&originals)
         .dropped
         .iter()
         .filter(|d| d.is_some())

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use newsdedup::check_report::{self, CheckFormat};
 use newsdedup::dedup::Rejection;
 use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Requested};
+use newsdedup::report::check::{self as check_report, CheckFormat};
 use newsdedup::Corpus;
 
 use super::args::{

@@ -7,10 +7,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use newsdedup::bench::inject::{make_pair, score_pair, KindScore, Pair};
 use newsdedup::events::EventClusterer;
-use newsdedup::inject::{make_pair, score_pair, KindScore, Pair};
 use newsdedup::merge::{DiscrepancyKind, MergeConfig, MergedStory, Merger, Source};
-use newsdedup::{merge_report, Article, Corpus, Deduplicator};
+use newsdedup::report::merge as merge_report;
+use newsdedup::{Article, Corpus, Deduplicator};
 use rayon::prelude::*;
 use serde_json::Value;
 

@@ -20,7 +20,7 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::minhash::mix64;
+use crate::sketch::minhash::mix64;
 
 /// Bytes of the checksum at the end of a sealed record.
 const CHECKSUM_BYTES: usize = 8;

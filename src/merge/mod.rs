@@ -21,8 +21,8 @@ use serde::Serialize;
 pub use compare::{similar_names, DiscrepancyKind};
 
 use crate::article::Article;
-use crate::boilerplate::{BoilerplateConfig, LineFrequencies};
 use crate::error::{Error, Result};
+use crate::text::boilerplate::{BoilerplateConfig, LineFrequencies};
 
 /// Merger settings, with documented defaults.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use std::ops::Range;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::text::{acronym, Kind, Token};
-use crate::shingle::is_english_stopword;
+use crate::sketch::shingle::is_english_stopword;
 
 /// A number and the word it counts (`70,000 dead` → 70000, "dead").
 #[derive(Debug, Clone, PartialEq)]
@@ -754,7 +754,7 @@ fn verb_follows(tokens: &[Token], mut k: usize, end: usize) -> Option<usize> {
 mod tests {
     use super::super::text::parse;
     use super::*;
-    use crate::boilerplate::BoilerplateConfig;
+    use crate::text::boilerplate::BoilerplateConfig;
 
     fn slots(text: &str) -> (Vec<Token>, Vec<Slots>) {
         let p = parse(text, &BoilerplateConfig::disabled(), None);

@@ -4,16 +4,16 @@
 //! A claim is a sentence, or a clause of a long sentence ("…, after Russia
 //! and China blocked a resolution on Monday"), so that one outlet's sentence
 //! can support two facts another outlet wrote as two sentences. Boilerplate
-//! lines (see [`crate::boilerplate`]) never become claims.
+//! lines (see [`crate::text::boilerplate`]) never become claims.
 
 use std::ops::Range;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::boilerplate::{classify, BoilerplateConfig, LineFrequencies};
-use crate::normalize::{normalize_line_cased, normalize_lines};
-use crate::shingle::is_english_stopword;
+use crate::sketch::shingle::is_english_stopword;
+use crate::text::boilerplate::{classify, BoilerplateConfig, LineFrequencies};
+use crate::text::normalize::{normalize_line_cased, normalize_lines};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,7 +40,7 @@ pub struct MinHashParams {
     /// Seed for the shingle hash and the permutations.
     pub seed: u64,
     pub scheme: Scheme,
-    /// [`crate::normalize::NORMALIZER_VERSION`] at signing time.
+    /// [`crate::text::normalize::NORMALIZER_VERSION`] at signing time.
     pub normalizer: u8,
 }
 
@@ -51,7 +51,7 @@ impl Default for MinHashParams {
             ngram: 3,
             seed: 0,
             scheme: Scheme::OnePermutation,
-            normalizer: crate::normalize::NORMALIZER_VERSION,
+            normalizer: crate::text::normalize::NORMALIZER_VERSION,
         }
     }
 }

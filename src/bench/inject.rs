@@ -13,9 +13,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::article::Article;
+use crate::bench::synth::Rng;
 use crate::merge::{DiscrepancyKind, MergedStory};
-use crate::shingle::is_english_stopword;
-use crate::synth::Rng;
+use crate::sketch::shingle::is_english_stopword;
 
 /// One known edit: where the original value was and where the new one is.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -14,6 +14,8 @@
 //! in parallel; every query searches every shard. The graph, the merges and
 //! the cluster numbering are the same whatever the thread count.
 
+pub mod vectors;
+
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 
@@ -24,14 +26,16 @@ use serde::Serialize;
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
-use crate::boilerplate::{story_lines, BoilerplateConfig};
 use crate::dedup::{for_each_chunk, DedupOutcome};
 use crate::error::{Error, Result};
+use crate::events::vectors::{
+    extract, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary,
+};
 use crate::ingest::Corpus;
-use crate::normalize::normalize_line_cased;
 use crate::progress::{Progress, Stage};
-use crate::shingle::Language;
-use crate::vectors::{extract, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary};
+use crate::sketch::shingle::Language;
+use crate::text::boilerplate::{story_lines, BoilerplateConfig};
+use crate::text::normalize::normalize_line_cased;
 
 /// Settings of event clustering. `Default` gives the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -779,7 +783,7 @@ mod tests {
     fn neighbour_graph_recalls_brute_force_neighbours() {
         // 400 "articles" in 80 stories of 5: each shares its story's terms,
         // some of a few topics' terms, and common words, with varied weights.
-        let mut rng = crate::synth::Rng::new(7);
+        let mut rng = crate::bench::synth::Rng::new(7);
         let vs: Vec<TermVector> = (0..400u32)
             .map(|i| {
                 let story = i / 5;

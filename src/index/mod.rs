@@ -30,16 +30,16 @@ use redb::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::boilerplate::BoilerplateConfig;
+use crate::dedup::store::{shared_in_order, Compact};
+use crate::dedup::table::{ArticleTable, Overlap};
 use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
+use crate::events::vectors::{TermKind, VectorConfig};
 use crate::ingest::Corpus;
-use crate::lsh::LshParams;
-use crate::minhash::{agreeing_slots, MinHashParams};
 use crate::progress::{Progress, Stage};
-use crate::store::{shared_in_order, Compact};
-use crate::table::{ArticleTable, Overlap};
-use crate::vectors::{TermKind, VectorConfig};
+use crate::sketch::lsh::LshParams;
+use crate::sketch::minhash::{agreeing_slots, MinHashParams};
+use crate::text::boilerplate::BoilerplateConfig;
 use integrity::{
     meta_seed, seal, unchecked_payload, unseal, Digest, Lookup, SealedSums, SumEntry, END,
 };
@@ -135,7 +135,7 @@ impl IndexSettings {
                 ..BoilerplateConfig::default()
             },
             // Within a batch the earlier article is the original.
-            keep: crate::groups::KeepRule::First,
+            keep: crate::dedup::groups::KeepRule::First,
             on_error,
             ..DedupConfig::default()
         }
@@ -184,7 +184,7 @@ struct StoredDoc {
     /// The sorted shingle set, delta-coded (postcard writes varints).
     deltas: Vec<u32>,
     /// Where each shingle of the set first occurs in the text (see
-    /// [`crate::store::Compact`]).
+    /// [`crate::dedup::store::Compact`]).
     order: Vec<u32>,
     /// Event terms: key, kind (0 word, 1 name, 2 number; +4 in the title), count.
     terms: Vec<(u64, u8, u32)>,
@@ -1497,13 +1497,13 @@ fn batch_terms(
                 return None;
             }
             let article = raw.parse().ok()?;
-            let story = crate::boilerplate::story_lines(&article.text, &boilerplate, None);
+            let story = crate::text::boilerplate::story_lines(&article.text, &boilerplate, None);
             let title = article
                 .title
                 .as_deref()
-                .map(crate::normalize::normalize_line_cased);
-            let lang = crate::shingle::Language::from_code(article.lang.as_deref());
-            let terms = crate::vectors::extract(
+                .map(crate::text::normalize::normalize_line_cased);
+            let lang = crate::sketch::shingle::Language::from_code(article.lang.as_deref());
+            let terms = crate::events::vectors::extract(
                 title.as_deref(),
                 story.iter().map(|(_, l)| l.as_str()),
                 lang,

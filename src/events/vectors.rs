@@ -23,7 +23,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
-use crate::shingle::{is_english_stopword, stem_word, Language};
+use crate::sketch::shingle::{is_english_stopword, stem_word, Language};
 
 /// How article text becomes a vector. `Default` gives the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]

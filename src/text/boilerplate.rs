@@ -308,14 +308,14 @@ pub fn story_lines(
     config: &BoilerplateConfig,
     freq: Option<&LineFrequencies>,
 ) -> Vec<(usize, String)> {
-    let lines = crate::normalize::normalize_lines(text);
+    let lines = crate::text::normalize::normalize_lines(text);
     let verdicts = classify(&lines, config, freq);
     text.split('\n')
         .zip(&lines)
         .zip(&verdicts)
         .enumerate()
         .filter(|(_, ((_, folded), v))| v.is_none() && !folded.is_empty())
-        .map(|(i, ((raw, _), _))| (i, crate::normalize::normalize_line_cased(raw)))
+        .map(|(i, ((raw, _), _))| (i, crate::text::normalize::normalize_line_cased(raw)))
         .collect()
 }
 
@@ -348,7 +348,7 @@ fn typical_sentence_count(lines: &[String], counts: &[u32], verdicts: &[Option<R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize_lines;
+    use crate::text::normalize::normalize_lines;
 
     #[test]
     fn line_rules_catch_seed_chrome_and_keep_sentences() {
@@ -365,7 +365,7 @@ mod tests {
             "Anadolu Agency website contains only a portion of the news stories offered to subscribers in the AA News Broadcasting System (HAS), and in summarized form. Please contact us for subscription options.",
         ];
         for line in chrome {
-            let norm = crate::normalize::normalize_line(line);
+            let norm = crate::text::normalize::normalize_line(line);
             assert!(line_rule(&norm).is_some(), "kept chrome {line:?}");
         }
         let story = [
@@ -374,7 +374,7 @@ mod tests {
             "Both expressed concerns about North Korea at the start of the meeting.",
         ];
         for line in story {
-            let norm = crate::normalize::normalize_line(line);
+            let norm = crate::text::normalize::normalize_line(line);
             assert_eq!(line_rule(&norm), None, "dropped story line {line:?}");
         }
     }

@@ -7,6 +7,10 @@
 //! re-read when the cleaned corpus is written. Every record ends up kept,
 //! removed as a duplicate of a kept one, or rejected with a reason.
 
+pub mod groups;
+pub mod store;
+pub mod table;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -14,17 +18,17 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use crate::boilerplate::{self, BoilerplateConfig, LineFrequencies, Reason};
+use crate::dedup::groups::{Candidate, KeepRule, UnionFind};
+use crate::dedup::store::{Compact, ShingleStoreWriter};
+use crate::dedup::table::{ArticleTable, Row};
 use crate::error::{Error, Result};
-use crate::groups::{Candidate, KeepRule, UnionFind};
 use crate::ingest::{Corpus, Location, RawRecord, RejectReason};
-use crate::lsh::LshParams;
-use crate::minhash::{agreeing_slots, MinHashParams, MinHasher};
-use crate::normalize::normalize_lines;
 use crate::progress::{Progress, Stage};
-use crate::shingle::{Language, ShingleConfig};
-use crate::store::{Compact, ShingleStoreWriter};
-use crate::table::{ArticleTable, Row};
+use crate::sketch::lsh::LshParams;
+use crate::sketch::minhash::{agreeing_slots, MinHashParams, MinHasher};
+use crate::sketch::shingle::{Language, ShingleConfig};
+use crate::text::boilerplate::{self, BoilerplateConfig, LineFrequencies, Reason};
+use crate::text::normalize::normalize_lines;
 
 /// What to do with a bad record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -718,7 +722,7 @@ impl Deduplicator {
         let (small, large) = (sa.len().min(sb.len()), sa.len().max(sb.len()));
         match self.needed_intersection(small, large) {
             Some(need) => {
-                crate::store::intersection_reaches(sa, sb, need)
+                crate::dedup::store::intersection_reaches(sa, sb, need)
                     && self.confirm(table, a, b, small, large, need)
             }
             None => false,
@@ -739,10 +743,11 @@ impl Deduplicator {
         need: usize,
     ) -> bool {
         self.config.containment_order <= 0.0
-            || crate::table::Overlap::at_best(small, large, need).jaccard >= self.config.threshold
+            || crate::dedup::table::Overlap::at_best(small, large, need).jaccard
+                >= self.config.threshold
             || self.accepts(
                 small as u32,
-                crate::table::Overlap::of_counts(small, large, table.shared_in_order(a, b)),
+                crate::dedup::table::Overlap::of_counts(small, large, table.shared_in_order(a, b)),
             )
     }
 
@@ -755,7 +760,7 @@ impl Deduplicator {
         table: &ArticleTable,
         a: u32,
         b: u32,
-    ) -> Option<crate::table::Overlap> {
+    ) -> Option<crate::dedup::table::Overlap> {
         let (na, nb) = (table.set_size(a) as usize, table.set_size(b) as usize);
         let (small, large) = (na.min(nb), na.max(nb));
         let need = self.needed_intersection(small, large)?;
@@ -763,9 +768,9 @@ impl Deduplicator {
             return None;
         }
         let shared = table.shared_in_order(a, b);
-        let judged = crate::table::Overlap::of_counts(small, large, shared);
+        let judged = crate::dedup::table::Overlap::of_counts(small, large, shared);
         self.accepts(small as u32, judged)
-            .then(|| crate::table::Overlap::of_counts(na, nb, shared))
+            .then(|| crate::dedup::table::Overlap::of_counts(na, nb, shared))
     }
 
     /// The fewest shared shingles with which sets of these sizes are
@@ -776,7 +781,7 @@ impl Deduplicator {
             small > 0
                 && self.accepts(
                     small as u32,
-                    crate::table::Overlap::at_best(small, large, inter),
+                    crate::dedup::table::Overlap::at_best(small, large, inter),
                 )
         };
         if !ok(small) {
@@ -797,7 +802,7 @@ impl Deduplicator {
     /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
     /// containment of the smaller set (of `small_size` shingles) in the
     /// larger, with the shared shingles in the same order.
-    pub fn accepts(&self, small_size: u32, o: crate::table::Overlap) -> bool {
+    pub fn accepts(&self, small_size: u32, o: crate::dedup::table::Overlap) -> bool {
         o.jaccard >= self.config.threshold
             || (small_size >= self.config.containment_min_shingles
                 && o.containment >= self.config.containment
@@ -928,7 +933,7 @@ impl Deduplicator {
         let mut groups: Vec<DuplicateGroup> = Vec::new();
         let mut unplaced = Vec::new();
         for &row in rows {
-            let mut best: Option<(crate::table::Overlap, usize)> = None;
+            let mut best: Option<(crate::dedup::table::Overlap, usize)> = None;
             for (i, g) in groups.iter().enumerate() {
                 let rep = g.representative;
                 if barred.contains(&(row, rep)) {
@@ -1013,7 +1018,7 @@ impl Deduplicator {
         row: u32,
         barred: &HashSet<(u32, u32)>,
     ) -> Option<(usize, u32)> {
-        let mut best: Option<(crate::table::Overlap, usize, u32)> = None;
+        let mut best: Option<(crate::dedup::table::Overlap, usize, u32)> = None;
         for (i, g) in groups.iter().enumerate() {
             let rep = g.representative;
             if g.members.is_empty() || barred.contains(&(row, rep)) {
@@ -1313,8 +1318,8 @@ fn read_chunk(records: &mut crate::ingest::Records<'_>) -> Result<Vec<RawRecord>
 mod tests {
     use super::*;
     use crate::ingest::InputSpec;
-    use crate::minhash::splitmix64;
     use crate::progress::Silent;
+    use crate::sketch::minhash::splitmix64;
     use std::io::Write;
 
     /// A random corpus with planted copies: `originals` articles of 90-200

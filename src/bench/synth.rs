@@ -18,7 +18,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::article::Article;
-use crate::minhash::splitmix64;
+use crate::sketch::minhash::splitmix64;
 
 /// How strong the edits are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,7 +282,7 @@ impl OriginalLinks {
 
 fn word_5grams(text: &str) -> Vec<u64> {
     let lower = text.to_lowercase();
-    let words: Vec<&str> = crate::shingle::words(&lower).collect();
+    let words: Vec<&str> = crate::sketch::shingle::words(&lower).collect();
     let mut out: Vec<u64> = words
         .windows(5.min(words.len().max(1)))
         .map(|w| xxhash_rust::xxh3::xxh3_64(w.join(" ").as_bytes()))

@@ -5,9 +5,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::dedup::store::{InOrder, ShingleStore};
 use crate::ingest::Location;
-use crate::minhash::{estimate_jaccard, MinHashParams};
-use crate::store::{InOrder, ShingleStore};
+use crate::sketch::minhash::{estimate_jaccard, MinHashParams};
 
 /// Articles that were read and signed, in input order (row order).
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ pub struct Overlap {
     /// Share of the first article's shingles found in the second.
     pub containment: f64,
     /// Share of the shared shingles that occur in the same order in both
-    /// texts (1 when none are shared; see [`crate::store::InOrder`]).
+    /// texts (1 when none are shared; see [`crate::dedup::store::InOrder`]).
     pub in_order: f64,
 }
 
@@ -124,7 +124,7 @@ impl ArticleTable {
         }
     }
 
-    /// Attaches the stored shingle sets of all rows (see [`crate::store`]).
+    /// Attaches the stored shingle sets of all rows (see [`crate::dedup::store`]).
     pub fn attach_store(&mut self, store: ShingleStore) {
         self.store = Some(Arc::new(store));
     }
@@ -228,7 +228,7 @@ impl ArticleTable {
 
     /// The sorted shingle set of a row with where each shingle first occurs
     /// (empty when no store is attached).
-    pub fn shingles_with_order(&self, row: u32) -> crate::store::Compact {
+    pub fn shingles_with_order(&self, row: u32) -> crate::dedup::store::Compact {
         self.store
             .as_ref()
             .map(|s| s.compact(row))

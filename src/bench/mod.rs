@@ -1,0 +1,7 @@
+//! Benchmarks built from real text and the scorers used by `generate`,
+//! `eval` and `merge-eval`: near-duplicate tiers ([`synth`]), injected
+//! discrepancies ([`inject`]), pairwise / B-cubed / ARI scores ([`eval`]).
+
+pub mod eval;
+pub mod inject;
+pub mod synth;

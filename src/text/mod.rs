@@ -1,0 +1,4 @@
+//! Text before it is compared: Unicode folding, and site chrome left out.
+
+pub mod boilerplate;
+pub mod normalize;
