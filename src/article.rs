@@ -1,8 +1,71 @@
 //! The article data model and how a JSON record becomes one.
 
+use std::fmt;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
-use crate::ingest::RejectReason;
+/// Where a record came from: a file (or `<stdin>`) and a 1-based line
+/// number; line 0 stands for the whole file (a file that was not read).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    pub file: Arc<str>,
+    pub line: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.file)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
+    }
+}
+
+/// Why a record was not used. Rejected records are listed in the report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RejectReason {
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("invalid UTF-8 at byte {0} of the record")]
+    InvalidUtf8(usize),
+    #[error("record is not a JSON object")]
+    NotAnObject,
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
+    #[error("field `{0}` is empty")]
+    EmptyField(&'static str),
+    #[error("field `{0}` must be {1}")]
+    WrongType(&'static str, &'static str),
+    #[error("record is {size} bytes, over the limit of {limit} bytes (--max-bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("duplicate id {id:?}, first seen at {first}")]
+    DuplicateId { id: String, first: Location },
+    #[error("not read: {0}")]
+    UnsupportedFile(&'static str),
+    #[error("cannot read the file: {0}")]
+    UnreadableFile(String),
+}
+
+impl RejectReason {
+    /// A short stable name for the kind of problem, for machine-readable reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RejectReason::MalformedJson(_) => "malformed_json",
+            RejectReason::InvalidUtf8(_) => "invalid_utf8",
+            RejectReason::NotAnObject => "not_an_object",
+            RejectReason::MissingField(_) => "missing_field",
+            RejectReason::EmptyField(_) => "empty_field",
+            RejectReason::WrongType(..) => "wrong_type",
+            RejectReason::TooLarge { .. } => "too_large",
+            RejectReason::DuplicateId { .. } => "duplicate_id",
+            RejectReason::UnsupportedFile(_) => "unsupported_file",
+            RejectReason::UnreadableFile(_) => "unreadable_file",
+        }
+    }
+}
+
 
 /// One news article as read from the input.
 ///

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::ingest::{Location, RejectReason};
+use crate::article::{Location, RejectReason};
 
 /// Everything that can go wrong in the library.
 ///

@@ -21,7 +21,8 @@ use std::sync::OnceLock;
 use newsdedup::article::Article;
 use newsdedup::dedup::{DedupConfig, DedupOutcome, Deduplicator};
 use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Verdict};
-use newsdedup::ingest::{Corpus, InputSpec, RawRecord, RejectReason, DEFAULT_MAX_BYTES};
+use newsdedup::article::RejectReason;
+use newsdedup::ingest::{Corpus, InputSpec, RawRecord, DEFAULT_MAX_BYTES};
 use newsdedup::merge::{read_text, MergeConfig, MergedStory, Merger, Source, Span};
 use newsdedup::progress::Silent;
 use newsdedup::text::boilerplate::{

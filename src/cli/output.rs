@@ -372,7 +372,7 @@ pub fn read_all(path: &Path) -> anyhow::Result<Vec<newsdedup::Article>> {
         };
         let article = record.parse().map_err(bad)?;
         if let Some(first) = first_seen.insert(article.id.clone(), record.location.clone()) {
-            return Err(bad(newsdedup::ingest::RejectReason::DuplicateId {
+            return Err(bad(newsdedup::article::RejectReason::DuplicateId {
                 id: article.id,
                 first,
             })

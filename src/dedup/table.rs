@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::dedup::store::{InOrder, ShingleStore};
-use crate::ingest::Location;
+use crate::article::Location;
 use crate::sketch::minhash::{estimate_jaccard, MinHashParams};
 
 /// Articles that were read and signed, in input order (row order).

@@ -49,7 +49,7 @@ pub fn write_cleaned(
         }
         let line = record.original_json().ok_or_else(|| Error::BadRecord {
             location: record.location.clone(),
-            reason: crate::ingest::RejectReason::InvalidUtf8(0),
+            reason: crate::article::RejectReason::InvalidUtf8(0),
         })?;
         out.write_all(line.as_bytes()).map_err(io_err(name))?;
         out.write_all(b"\n").map_err(io_err(name))?;
