@@ -66,7 +66,6 @@ impl RejectReason {
     }
 }
 
-
 /// One news article as read from the input.
 ///
 /// `extra` keeps every input field the tool does not interpret, so nothing is

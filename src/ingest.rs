@@ -11,7 +11,6 @@
 //! are handed out raw ([`RawRecord`]) so parsing can run on many threads;
 //! [`RawRecord::parse`] turns one into an [`Article`] or a [`RejectReason`].
 
-
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -18,11 +18,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use crate::article::{Location, RejectReason};
 use crate::dedup::groups::{Candidate, KeepRule, UnionFind};
 use crate::dedup::store::{Compact, ShingleStoreWriter};
 use crate::dedup::table::{ArticleTable, Row};
 use crate::error::{Error, Result};
-use crate::article::{Location, RejectReason};
 use crate::ingest::{Corpus, RawRecord};
 use crate::progress::{Progress, Stage};
 use crate::sketch::lsh::LshParams;

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::dedup::store::{InOrder, ShingleStore};
 use crate::article::Location;
+use crate::dedup::store::{InOrder, ShingleStore};
 use crate::sketch::minhash::{estimate_jaccard, MinHashParams};
 
 /// Articles that were read and signed, in input order (row order).

@@ -280,8 +280,8 @@ fn explained(a: &[String], b: &[String]) -> bool {
     }
     let typed = |w: &str| {
         w.starts_with(|c: char| c.is_ascii_digit())
-            || super::slots::weekday(w).is_some()
-            || super::slots::is_number_word(w)
+            || super::lexicon::weekday(w).is_some()
+            || super::lexicon::is_number_word(w)
     };
     a.iter()
         .zip(b)

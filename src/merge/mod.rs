@@ -10,6 +10,7 @@
 
 mod align;
 mod compare;
+mod lexicon;
 mod slots;
 mod text;
 

@@ -7,6 +7,10 @@ use std::ops::Range;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use super::lexicon::{
+    month, weekday, AUXILIARIES, BETWEEN, MULTIPLIERS, NUMBER_WORDS, PERIODS, PREPOSITIONS,
+    SPEECH_VERBS,
+};
 use super::text::{acronym, Kind, Token};
 use crate::sketch::shingle::is_english_stopword;
 
@@ -88,235 +92,6 @@ pub(crate) struct Slots {
     pub names: Vec<NameRun>,
     /// Every actor of the claim, in order.
     pub actors: Vec<ActorSlot>,
-}
-
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
-fn month(word: &str) -> Option<u8> {
-    const SHORT: &[&str] = &[
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sept", "oct", "nov", "dec",
-    ];
-    MONTHS
-        .iter()
-        .position(|m| *m == word)
-        .or_else(|| SHORT.iter().position(|m| *m == word))
-        .or_else(|| (word == "sep").then_some(8))
-        .map(|i| i as u8 + 1)
-}
-
-pub(crate) fn weekday(word: &str) -> Option<u8> {
-    WEEKDAYS.iter().position(|d| *d == word).map(|i| i as u8)
-}
-
-const NUMBER_WORDS: &[(&str, f64)] = &[
-    ("two", 2.0),
-    ("three", 3.0),
-    ("four", 4.0),
-    ("five", 5.0),
-    ("six", 6.0),
-    ("seven", 7.0),
-    ("eight", 8.0),
-    ("nine", 9.0),
-    ("ten", 10.0),
-    ("eleven", 11.0),
-    ("twelve", 12.0),
-    ("thirteen", 13.0),
-    ("fourteen", 14.0),
-    ("fifteen", 15.0),
-    ("sixteen", 16.0),
-    ("seventeen", 17.0),
-    ("eighteen", 18.0),
-    ("nineteen", 19.0),
-    ("twenty", 20.0),
-    ("thirty", 30.0),
-    ("forty", 40.0),
-    ("fifty", 50.0),
-    ("sixty", 60.0),
-    ("seventy", 70.0),
-    ("eighty", 80.0),
-    ("ninety", 90.0),
-    ("hundred", 100.0),
-    ("dozen", 12.0),
-];
-
-/// A number written as a word ("seven", "dozen").
-pub(crate) fn is_number_word(w: &str) -> bool {
-    NUMBER_WORDS.iter().any(|(n, _)| *n == w)
-}
-
-const MULTIPLIERS: &[(&str, f64)] = &[
-    ("hundred", 1e2),
-    ("thousand", 1e3),
-    ("million", 1e6),
-    ("billion", 1e9),
-    ("trillion", 1e12),
-];
-
-/// Units of relative time references.
-const PERIODS: &[&str] = &[
-    "afternoon",
-    "autumn",
-    "evening",
-    "fall",
-    "month",
-    "morning",
-    "night",
-    "spring",
-    "summer",
-    "week",
-    "weekend",
-    "winter",
-    "year",
-];
-
-/// Verbs whose speaker a quotation names.
-const SPEECH_VERBS: &[&str] = &[
-    "added",
-    "announced",
-    "asked",
-    "claimed",
-    "declared",
-    "explained",
-    "insisted",
-    "noted",
-    "replied",
-    "said",
-    "says",
-    "stated",
-    "stressed",
-    "tells",
-    "told",
-    "warned",
-    "wrote",
-];
-
-/// Irregular past forms and common present forms taken as verbs after a name.
-const VERBS: &[&str] = &[
-    "accuses",
-    "agrees",
-    "announces",
-    "asks",
-    "became",
-    "began",
-    "blocks",
-    "bought",
-    "brought",
-    "calls",
-    "came",
-    "chose",
-    "claims",
-    "denies",
-    "drew",
-    "fell",
-    "fought",
-    "found",
-    "gave",
-    "got",
-    "grew",
-    "held",
-    "hit",
-    "holds",
-    "kept",
-    "knew",
-    "launches",
-    "leads",
-    "led",
-    "left",
-    "lost",
-    "made",
-    "meets",
-    "met",
-    "plans",
-    "put",
-    "ran",
-    "rejects",
-    "rose",
-    "said",
-    "sank",
-    "saw",
-    "says",
-    "sent",
-    "set",
-    "shot",
-    "sought",
-    "spoke",
-    "stood",
-    "struck",
-    "threw",
-    "told",
-    "took",
-    "urges",
-    "vetoes",
-    "wants",
-    "warns",
-    "went",
-    "won",
-    "wrote",
-];
-
-/// Words before a name that make it an object, not an actor.
-const PREPOSITIONS: &[&str] = &[
-    "about", "against", "among", "at", "between", "by", "for", "from", "in", "into", "of", "on",
-    "over", "than", "to", "toward", "towards", "under", "with", "without",
-];
-
-const AUXILIARIES: &[&str] = &[
-    "can", "could", "did", "does", "had", "has", "have", "is", "may", "might", "must", "shall",
-    "should", "was", "were", "will", "would",
-];
-
-/// Words that may stand between an actor and its verb.
-const BETWEEN: &[&str] = &[
-    "again",
-    "already",
-    "also",
-    "earlier",
-    "finally",
-    "first",
-    "itself",
-    "jointly",
-    "just",
-    "later",
-    "never",
-    "now",
-    "reportedly",
-    "themselves",
-    "then",
-    "today",
-    "yesterday",
-];
-
-pub(crate) fn is_verb(t: &Token) -> bool {
-    if t.kind != Kind::Word || t.capitalized() {
-        return false;
-    }
-    let w = t.lower.as_str();
-    VERBS.binary_search(&w).is_ok()
-        || SPEECH_VERBS.binary_search(&w).is_ok()
-        || (w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed"))
 }
 
 /// Whether a capitalized word at `i` is a name: not a stopword or a calendar
@@ -671,7 +446,7 @@ fn actors(tokens: &[Token], range: Range<usize>, names: &[NameRun]) -> Vec<Actor
         let passive = first.tokens.start > range.start
             && tokens[first.tokens.start - 1].is("by")
             && first.tokens.start >= range.start + 2
-            && is_verb(&tokens[first.tokens.start - 2]);
+            && tokens[first.tokens.start - 2].is_verb();
         let preceded_by_preposition = first.tokens.start > range.start && {
             let p = &tokens[first.tokens.start - 1];
             PREPOSITIONS.binary_search(&p.lower.as_str()).is_ok()
@@ -720,7 +495,7 @@ fn verb_follows(tokens: &[Token], mut k: usize, end: usize) -> Option<usize> {
         if t.kind != Kind::Word || t.quoted {
             return None;
         }
-        if is_verb(t) {
+        if t.is_verb() {
             return Some(k);
         }
         let w = t.lower.as_str();
@@ -730,7 +505,7 @@ fn verb_follows(tokens: &[Token], mut k: usize, end: usize) -> Option<usize> {
                     && n.kind == Kind::Word
                     && !n.capitalized()
                     && !is_english_stopword(&n.lower)
-                    || is_verb(n)
+                    || n.is_verb()
             });
             return verb.then_some(k + 1);
         }
@@ -773,13 +548,6 @@ mod tests {
             .map(|t| t.text.as_str())
             .collect::<Vec<_>>()
             .join(" ")
-    }
-
-    #[test]
-    fn word_lists_are_sorted() {
-        for list in [SPEECH_VERBS, VERBS, AUXILIARIES, BETWEEN, PREPOSITIONS] {
-            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
-        }
     }
 
     #[test]

@@ -56,6 +56,11 @@ impl Token {
     pub fn is(&self, lower: &str) -> bool {
         self.lower == lower
     }
+
+    /// A lowercase word of the verb list (see [`super::lexicon::is_verb`]).
+    pub fn is_verb(&self) -> bool {
+        self.kind == Kind::Word && !self.capitalized() && super::lexicon::is_verb(&self.lower)
+    }
 }
 
 /// One claim: a sentence or a clause, as a token range of its article.
@@ -346,7 +351,7 @@ fn verb_soon(tokens: &[Token], from: usize, end: usize) -> bool {
     tokens[from..end.min(from + 4)]
         .iter()
         .take_while(|t| t.text != ",")
-        .any(super::slots::is_verb)
+        .any(Token::is_verb)
 }
 
 /// A content term of a claim.
