@@ -21,6 +21,8 @@ use walkdir::WalkDir;
 use crate::article::Article;
 use crate::article::{Location, RejectReason};
 use crate::error::{Error, Result};
+use crate::progress::Progress;
+use rayon::prelude::*;
 
 /// Default largest record accepted, in bytes (`--max-bytes`).
 pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -609,6 +611,50 @@ fn read_line_capped(
         return Ok(None);
     }
     Ok(Some(total))
+}
+
+/// Records read per chunk, and bytes per chunk at most.
+const CHUNK_RECORDS: usize = 4096;
+const CHUNK_BYTES: usize = 32 << 20;
+
+/// Reads the corpus in chunks; `map` runs on all threads, `absorb` sees
+/// every record and its result in input order. Reading the next chunk
+/// overlaps with mapping the current one.
+pub(crate) fn for_each_chunk<T: Send>(
+    corpus: &Corpus,
+    progress: &dyn Progress,
+    map: impl Fn(&RawRecord) -> T + Sync,
+    mut absorb: impl FnMut(&RawRecord, T) -> Result<()>,
+) -> Result<()> {
+    let mut records = corpus.records();
+    let mut chunk = read_chunk(&mut records)?;
+    while !chunk.is_empty() {
+        let (next, mapped) = rayon::join(
+            || read_chunk(&mut records),
+            || chunk.par_iter().map(&map).collect::<Vec<T>>(),
+        );
+        let bytes: usize = chunk.iter().map(RawRecord::len).sum();
+        for (raw, value) in chunk.iter().zip(mapped) {
+            absorb(raw, value)?;
+        }
+        progress.advance(bytes as u64);
+        chunk = next?;
+    }
+    Ok(())
+}
+
+fn read_chunk(records: &mut Records<'_>) -> Result<Vec<RawRecord>> {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    for record in records.by_ref() {
+        let record = record?;
+        bytes += record.len();
+        chunk.push(record);
+        if chunk.len() >= CHUNK_RECORDS || bytes >= CHUNK_BYTES {
+            break;
+        }
+    }
+    Ok(chunk)
 }
 
 #[cfg(test)]

@@ -26,11 +26,12 @@ use serde::Serialize;
 
 use chrono::{DateTime, Datelike, NaiveDate};
 
-use crate::dedup::{for_each_chunk, DedupOutcome};
+use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
 use crate::events::vectors::{
     extract, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary,
 };
+use crate::ingest::for_each_chunk;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 use crate::sketch::shingle::Language;

@@ -1488,7 +1488,7 @@ fn batch_terms(
     let boilerplate = settings.dedup_config(OnError::Skip).boilerplate;
     let mut out = vec![Vec::new(); table.len()];
     progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
-    crate::dedup::for_each_chunk(
+    crate::ingest::for_each_chunk(
         corpus,
         progress,
         |raw| {

@@ -1,0 +1,191 @@
+//! Whether a candidate pair is a copy: the signature plausibility test,
+//! then exact Jaccard or containment (with order) of the stored sets.
+
+use super::Deduplicator;
+
+use crate::dedup::table::ArticleTable;
+use crate::sketch::minhash::agreeing_slots;
+
+impl Deduplicator {
+    /// [`Self::verify`] after a cheap signature check (see
+    /// [`Self::plausible`]; identical cleaned texts always pass): `None`
+    /// when the sets were not worth reading.
+    pub(super) fn verify_candidate(&self, table: &ArticleTable, a: u32, b: u32) -> Option<bool> {
+        let agreeing = agreeing_slots(table.slots(a), table.slots(b));
+        self.worth_reading(table, a, b, agreeing)
+            .then(|| self.verify(table, a, b))
+    }
+
+    pub(super) fn worth_reading(
+        &self,
+        table: &ArticleTable,
+        a: u32,
+        b: u32,
+        agreeing: usize,
+    ) -> bool {
+        table.content_hash(a) == table.content_hash(b)
+            || self.plausible(agreeing, table.set_size(a), table.set_size(b))
+    }
+
+    /// Whether two articles of these set sizes, agreeing on `agreeing`
+    /// MinHash slots, can be copies, so that their sets are worth reading.
+    ///
+    /// The sizes give the weakest Jaccard at which the pair could still be
+    /// accepted (the threshold, or the containment rule when the smaller set
+    /// is a share of the larger). A pair at that Jaccard agrees on a slot
+    /// with that probability, independently per slot; pairs agreeing on
+    /// fewer slots than copies do with probability [`MISS_PROBABILITY`]
+    /// are rejected unread. Candidates from common phrases agree on one to
+    /// a few slots; copies of similar length on dozens.
+    pub(crate) fn plausible(&self, agreeing: usize, size_a: u32, size_b: u32) -> bool {
+        let (s, l) = (f64::from(size_a.min(size_b)), f64::from(size_a.max(size_b)));
+        let mut weakest = self.config.threshold;
+        let c = self.config.containment;
+        if c <= 1.0 && size_a.min(size_b) >= self.config.containment_min_shingles {
+            weakest = weakest.min(c * s / (s + l - c * s));
+        }
+        let q = (weakest.clamp(0.0, 1.0) * JACCARD_STEPS as f64).floor() as usize;
+        agreeing >= usize::from(self.min_agreeing[q])
+    }
+
+    /// Whether a candidate pair really is a copy.
+    pub(crate) fn verify(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
+        let (na, nb) = (table.set_size(a) as usize, table.set_size(b) as usize);
+        let (small, large) = (na.min(nb), na.max(nb));
+        match self.needed_intersection(small, large) {
+            Some(need) => {
+                table.overlap_reaches(a, b, need) && self.confirm(table, a, b, small, large, need)
+            }
+            None => false,
+        }
+    }
+
+    /// [`Self::verify`] on the sets of rows `a` and `b`, already read.
+    pub(super) fn verify_sets(
+        &self,
+        table: &ArticleTable,
+        (a, b): (u32, u32),
+        sa: &[u32],
+        sb: &[u32],
+    ) -> bool {
+        let (small, large) = (sa.len().min(sb.len()), sa.len().max(sb.len()));
+        match self.needed_intersection(small, large) {
+            Some(need) => {
+                crate::dedup::store::intersection_reaches(sa, sb, need)
+                    && self.confirm(table, a, b, small, large, need)
+            }
+            None => false,
+        }
+    }
+
+    /// Whether sets of these sizes that share at least `need` shingles (the
+    /// fewest any rule accepts) are copies: at once when that many shared
+    /// shingles reach the Jaccard threshold or order is not checked; else
+    /// on the exact overlap, order included.
+    pub(super) fn confirm(
+        &self,
+        table: &ArticleTable,
+        a: u32,
+        b: u32,
+        small: usize,
+        large: usize,
+        need: usize,
+    ) -> bool {
+        self.config.containment_order <= 0.0
+            || crate::dedup::table::Overlap::at_best(small, large, need).jaccard
+                >= self.config.threshold
+            || self.accepts(
+                small as u32,
+                crate::dedup::table::Overlap::of_counts(small, large, table.shared_in_order(a, b)),
+            )
+    }
+
+    /// [`Self::verify`] for callers that also need the overlap: the
+    /// overlap of `a` with `b` (containment is `a`'s share) when the pair is
+    /// a copy. The sets are read once more, with their order, only when
+    /// the shared count passes, and that one read serves both.
+    pub(super) fn verified_overlap(
+        &self,
+        table: &ArticleTable,
+        a: u32,
+        b: u32,
+    ) -> Option<crate::dedup::table::Overlap> {
+        let (na, nb) = (table.set_size(a) as usize, table.set_size(b) as usize);
+        let (small, large) = (na.min(nb), na.max(nb));
+        let need = self.needed_intersection(small, large)?;
+        if !table.overlap_reaches(a, b, need) {
+            return None;
+        }
+        let shared = table.shared_in_order(a, b);
+        let judged = crate::dedup::table::Overlap::of_counts(small, large, shared);
+        self.accepts(small as u32, judged)
+            .then(|| crate::dedup::table::Overlap::of_counts(na, nb, shared))
+    }
+
+    /// The fewest shared shingles with which sets of these sizes are
+    /// accepted (acceptance only grows with the intersection), or `None`
+    /// when even full overlap is not (an empty set).
+    pub(super) fn needed_intersection(&self, small: usize, large: usize) -> Option<usize> {
+        let ok = |inter: usize| {
+            small > 0
+                && self.accepts(
+                    small as u32,
+                    crate::dedup::table::Overlap::at_best(small, large, inter),
+                )
+        };
+        if !ok(small) {
+            return None;
+        }
+        let (mut lo, mut hi) = (0, small);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if ok(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
+    }
+
+    /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
+    /// containment of the smaller set (of `small_size` shingles) in the
+    /// larger, with the shared shingles in the same order.
+    pub fn accepts(&self, small_size: u32, o: crate::dedup::table::Overlap) -> bool {
+        o.jaccard >= self.config.threshold
+            || (small_size >= self.config.containment_min_shingles
+                && o.containment >= self.config.containment
+                && o.in_order >= self.config.containment_order)
+    }
+}
+
+/// Chance that [`Deduplicator::plausible`] turns away a pair at exactly
+/// the weakest acceptable Jaccard (pairs above it are turned away less often).
+pub const MISS_PROBABILITY: f64 = 1e-4;
+
+/// Resolution of the table of [`Deduplicator::plausible`] (rounded down,
+/// so the test errs towards reading the sets).
+pub(super) const JACCARD_STEPS: usize = 1024;
+
+/// The largest `m` with P(Binomial(k, p) < m) <= [`MISS_PROBABILITY`]:
+/// the fewest agreeing slots to expect from a pair at Jaccard `p`.
+pub(super) fn binomial_quantile(k: usize, p: f64) -> u16 {
+    if p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return u16::try_from(k).unwrap_or(u16::MAX);
+    }
+    let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
+    // ln P(X = i), updated term by term; P(X < m) summed until it passes.
+    let mut ln_pmf = k as f64 * ln_q;
+    let mut below = 0.0;
+    for m in 0..=k {
+        below += ln_pmf.exp();
+        if below > MISS_PROBABILITY {
+            return u16::try_from(m).unwrap_or(u16::MAX);
+        }
+        ln_pmf += ((k - m) as f64).ln() - ((m + 1) as f64).ln() + ln_p - ln_q;
+    }
+    u16::try_from(k).unwrap_or(u16::MAX)
+}
