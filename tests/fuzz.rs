@@ -19,9 +19,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use newsdedup::article::Article;
+use newsdedup::article::RejectReason;
 use newsdedup::dedup::{DedupConfig, DedupOutcome, Deduplicator};
 use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Verdict};
-use newsdedup::article::RejectReason;
 use newsdedup::ingest::{Corpus, InputSpec, RawRecord, DEFAULT_MAX_BYTES};
 use newsdedup::merge::{read_text, MergeConfig, MergedStory, Merger, Source, Span};
 use newsdedup::progress::Silent;

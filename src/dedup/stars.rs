@@ -1,6 +1,7 @@
 //! Components of verified pairs → stars in keep-rule order: every removed
 //! article is a verified copy of the kept article it names.
 
+use super::table::round4;
 use super::{Deduplicator, DuplicateGroup, Member};
 use std::collections::HashSet;
 
@@ -265,7 +266,3 @@ pub(super) const VIA_MIN_SIZE_RATIO: f64 = 0.8;
 
 /// Largest component whose stars are checked for secessions.
 pub(super) const MAX_SECESSION_COMPONENT: usize = 64;
-
-pub(super) fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}

@@ -40,6 +40,11 @@ pub struct Overlap {
     pub in_order: f64,
 }
 
+/// A similarity as reports give it: 4 decimals.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
 impl Overlap {
     /// No overlap at all.
     pub const NONE: Overlap = Overlap {

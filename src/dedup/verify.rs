@@ -3,7 +3,8 @@
 
 use super::Deduplicator;
 
-use crate::dedup::table::ArticleTable;
+use crate::dedup::store::InOrder;
+use crate::dedup::table::{ArticleTable, Overlap};
 use crate::sketch::minhash::agreeing_slots;
 
 impl Deduplicator {
@@ -16,6 +17,8 @@ impl Deduplicator {
             .then(|| self.verify(table, a, b))
     }
 
+    /// Whether the sets of rows `a` and `b` are worth reading (see
+    /// [`Self::worth_reading_sizes`]).
     pub(super) fn worth_reading(
         &self,
         table: &ArticleTable,
@@ -23,8 +26,45 @@ impl Deduplicator {
         b: u32,
         agreeing: usize,
     ) -> bool {
-        table.content_hash(a) == table.content_hash(b)
-            || self.plausible(agreeing, table.set_size(a), table.set_size(b))
+        let exact = table.content_hash(a) == table.content_hash(b);
+        self.worth_reading_sizes(exact, agreeing, table.set_size(a), table.set_size(b))
+    }
+
+    /// Whether a pair's sets are worth reading: identical cleaned texts
+    /// (`exact`) always are, others when their slot agreement is
+    /// [`Self::plausible`]. The one rule of `dedup` and `check`.
+    pub(crate) fn worth_reading_sizes(
+        &self,
+        exact: bool,
+        agreeing: usize,
+        size_a: u32,
+        size_b: u32,
+    ) -> bool {
+        exact || self.plausible(agreeing, size_a, size_b)
+    }
+
+    /// The overlap of a pair whose sets were read (`shared`: shingles they
+    /// share in the same order, [`crate::dedup::store::shared_in_order`]),
+    /// when it is a copy: identical cleaned texts always are, others when
+    /// [`Self::accepts`] does. Containment is the smaller set's share.
+    pub(crate) fn judge_read_pair(
+        &self,
+        exact: bool,
+        size_a: u32,
+        size_b: u32,
+        shared: impl FnOnce() -> InOrder,
+    ) -> Option<Overlap> {
+        let (small, large) = (size_a.min(size_b), size_a.max(size_b));
+        let o = if small == 0 {
+            if exact {
+                Overlap::SAME
+            } else {
+                Overlap::NONE
+            }
+        } else {
+            Overlap::of_counts(small as usize, large as usize, shared())
+        };
+        (exact || self.accepts(small, o)).then_some(o)
     }
 
     /// Whether two articles of these set sizes, agreeing on `agreeing`
@@ -92,11 +132,10 @@ impl Deduplicator {
         need: usize,
     ) -> bool {
         self.config.containment_order <= 0.0
-            || crate::dedup::table::Overlap::at_best(small, large, need).jaccard
-                >= self.config.threshold
+            || Overlap::at_best(small, large, need).jaccard >= self.config.threshold
             || self.accepts(
                 small as u32,
-                crate::dedup::table::Overlap::of_counts(small, large, table.shared_in_order(a, b)),
+                Overlap::of_counts(small, large, table.shared_in_order(a, b)),
             )
     }
 
@@ -104,12 +143,7 @@ impl Deduplicator {
     /// overlap of `a` with `b` (containment is `a`'s share) when the pair is
     /// a copy. The sets are read once more, with their order, only when
     /// the shared count passes, and that one read serves both.
-    pub(super) fn verified_overlap(
-        &self,
-        table: &ArticleTable,
-        a: u32,
-        b: u32,
-    ) -> Option<crate::dedup::table::Overlap> {
+    pub(super) fn verified_overlap(&self, table: &ArticleTable, a: u32, b: u32) -> Option<Overlap> {
         let (na, nb) = (table.set_size(a) as usize, table.set_size(b) as usize);
         let (small, large) = (na.min(nb), na.max(nb));
         let need = self.needed_intersection(small, large)?;
@@ -117,9 +151,9 @@ impl Deduplicator {
             return None;
         }
         let shared = table.shared_in_order(a, b);
-        let judged = crate::dedup::table::Overlap::of_counts(small, large, shared);
+        let judged = Overlap::of_counts(small, large, shared);
         self.accepts(small as u32, judged)
-            .then(|| crate::dedup::table::Overlap::of_counts(na, nb, shared))
+            .then(|| Overlap::of_counts(na, nb, shared))
     }
 
     /// The fewest shared shingles with which sets of these sizes are
@@ -127,11 +161,7 @@ impl Deduplicator {
     /// when even full overlap is not (an empty set).
     pub(super) fn needed_intersection(&self, small: usize, large: usize) -> Option<usize> {
         let ok = |inter: usize| {
-            small > 0
-                && self.accepts(
-                    small as u32,
-                    crate::dedup::table::Overlap::at_best(small, large, inter),
-                )
+            small > 0 && self.accepts(small as u32, Overlap::at_best(small, large, inter))
         };
         if !ok(small) {
             return None;
@@ -151,7 +181,7 @@ impl Deduplicator {
     /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
     /// containment of the smaller set (of `small_size` shingles) in the
     /// larger, with the shared shingles in the same order.
-    pub fn accepts(&self, small_size: u32, o: crate::dedup::table::Overlap) -> bool {
+    pub fn accepts(&self, small_size: u32, o: Overlap) -> bool {
         o.jaccard >= self.config.threshold
             || (small_size >= self.config.containment_min_shingles
                 && o.containment >= self.config.containment

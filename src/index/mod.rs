@@ -31,7 +31,7 @@ use redb::{
 use serde::{Deserialize, Serialize};
 
 use crate::dedup::store::{shared_in_order, Compact};
-use crate::dedup::table::{ArticleTable, Overlap};
+use crate::dedup::table::{round4, ArticleTable, Overlap};
 use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
 use crate::events::vectors::{TermKind, VectorConfig};
@@ -1438,21 +1438,15 @@ where
             .map(|d| {
                 let exact = d.content_hash == hash;
                 let agreeing = agreeing_slots(&d.slots, slots);
-                if !exact && !self.dedup.plausible(agreeing, size, d.set_size) {
+                if !self
+                    .dedup
+                    .worth_reading_sizes(exact, agreeing, size, d.set_size)
+                {
                     return None;
                 }
-                let (small, large) = (size.min(d.set_size), size.max(d.set_size));
-                let o = if small == 0 {
-                    if exact {
-                        Overlap::SAME
-                    } else {
-                        Overlap::NONE
-                    }
-                } else {
-                    let shared = shared_in_order(&set, &order, &d.set(), &d.order);
-                    Overlap::of_counts(small as usize, large as usize, shared)
-                };
-                (exact || self.dedup.accepts(size.min(d.set_size), o)).then_some(o)
+                self.dedup.judge_read_pair(exact, size, d.set_size, || {
+                    shared_in_order(&set, &order, &d.set(), &d.order)
+                })
             })
             .collect();
         let mut best: Option<(usize, Overlap)> = None;
@@ -1597,10 +1591,6 @@ fn posted_terms(vector: &[(u64, f32)]) -> Vec<u64> {
     let mut keys: Vec<u64> = v.into_iter().map(|(k, _)| k).collect();
     keys.sort_unstable();
     keys
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
 
 enum Put {
