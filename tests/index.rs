@@ -850,3 +850,100 @@ fn damaged_settings_are_refused_by_stats_add_and_check() {
         ));
     }
 }
+
+/// `check --level event` weighs terms as `cluster` does with the same flags:
+/// an incoming article checked against an index holding the other articles
+/// of a batch gets the similarities `cluster` computes in that batch, and
+/// the boosts given change them (they used to be ignored by `check`).
+#[test]
+fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
+    use newsdedup::dedup::{DedupConfig, Deduplicator};
+    use newsdedup::events::vectors::VectorConfig;
+    use newsdedup::events::{ClusterConfig, EventClusterer};
+    use newsdedup::index::{BatchOptions, EventQuery};
+    use newsdedup::progress::Silent;
+    use newsdedup::{Corpus, InputSpec};
+
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = read_jsonl(&testdata("seeds.jsonl"));
+    let (incoming, held): (Vec<Value>, Vec<Value>) =
+        seeds.iter().cloned().partition(|s| s["id"] == HAMBURG);
+    let held_path = dir.path().join("held.jsonl");
+    let incoming_path = dir.path().join("incoming.jsonl");
+    write_jsonl(&held_path, &held);
+    write_jsonl(&incoming_path, &incoming);
+    let all = Corpus::open(&[InputSpec::Path(testdata("seeds.jsonl"))]).unwrap();
+    // The index knows no corpus line frequencies: compare without them.
+    let mut dedup_config = DedupConfig::default();
+    dedup_config.boilerplate.corpus_frequency = false;
+    let db = dir.path().join("held.db");
+    let index = Index::create(&db, &dedup_config).unwrap();
+    let held_corpus = Corpus::open(&[InputSpec::Path(held_path)]).unwrap();
+    index
+        .add(&held_corpus, BatchOptions::default(), &Silent)
+        .unwrap();
+    let incoming_corpus = Corpus::open(&[InputSpec::Path(incoming_path)]).unwrap();
+
+    let similarities = |vectors: VectorConfig| {
+        // cluster: the whole batch.
+        let dedup = Deduplicator::new(dedup_config.clone()).unwrap();
+        let outcome = dedup.run(&all, &Silent).unwrap();
+        let config = ClusterConfig {
+            vectors,
+            ..ClusterConfig::default()
+        };
+        let events = EventClusterer::new(config, dedup_config.boilerplate.clone())
+            .unwrap()
+            .run(&all, &outcome, &Silent)
+            .unwrap();
+        let table = &outcome.table;
+        let row_of = |id: &str| {
+            (0..table.len() as u32)
+                .find(|&r| table.id(r) == id)
+                .unwrap()
+        };
+        let x = events.index_of_row(row_of(HAMBURG)).unwrap();
+        // check: the other articles held, this one incoming.
+        let query = EventQuery {
+            threshold: 1e-6,
+            window_days: None,
+            vectors,
+        };
+        let checked = index
+            .check(
+                &incoming_corpus,
+                false,
+                Some(query),
+                BatchOptions::default(),
+                &Silent,
+            )
+            .unwrap();
+        let matches = &checked.same_event[0];
+        assert!(
+            !matches.is_empty(),
+            "the Hamburg report shares terms with held ones"
+        );
+        matches
+            .iter()
+            .map(|m| {
+                let y = events.index_of_row(row_of(&m.held.id)).unwrap();
+                let in_cluster = f64::from(events.vectors[x].dot(&events.vectors[y]));
+                let in_cluster = (in_cluster * 10_000.0).round() / 10_000.0;
+                assert_eq!(
+                    m.similarity, in_cluster,
+                    "{}: check and cluster disagree",
+                    m.held.id
+                );
+                m.similarity
+            })
+            .collect::<Vec<f64>>()
+    };
+    let defaults = similarities(VectorConfig::default());
+    let boosted = similarities(VectorConfig {
+        name_boost: 4.0,
+        number_boost: 1.0,
+        title_boost: 3.0,
+        max_terms: 40,
+    });
+    assert_ne!(defaults, boosted, "the flags change what check reports");
+}

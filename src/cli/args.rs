@@ -218,6 +218,9 @@ pub struct CheckArgs {
     )]
     pub window_days: u32,
 
+    #[command(flatten)]
+    pub vectors: VectorArgs,
+
     /// Write the report here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -556,6 +559,13 @@ pub struct EventArgs {
     )]
     pub window_days: u32,
 
+    #[command(flatten)]
+    pub vectors: VectorArgs,
+}
+
+/// How text becomes an event vector (shared by `cluster` and `check --level event`).
+#[derive(Debug, Args, Clone)]
+pub struct VectorArgs {
     /// Weight factor of names (capitalised words and runs).
     #[arg(long, default_value_t = VectorConfig::default().name_boost, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
     pub name_boost: f32,
@@ -573,15 +583,21 @@ pub struct EventArgs {
     pub max_terms: usize,
 }
 
+impl VectorArgs {
+    pub fn config(&self) -> VectorConfig {
+        VectorConfig {
+            name_boost: self.name_boost,
+            number_boost: self.number_boost,
+            title_boost: self.title_boost,
+            max_terms: self.max_terms,
+        }
+    }
+}
+
 impl EventArgs {
     pub fn config(&self) -> ClusterConfig {
         ClusterConfig {
-            vectors: VectorConfig {
-                name_boost: self.name_boost,
-                number_boost: self.number_boost,
-                title_boost: self.title_boost,
-                max_terms: self.max_terms,
-            },
+            vectors: self.vectors.config(),
             threshold: self.event_threshold,
             linkage: match self.linkage {
                 LinkageArg::Graph => Linkage::Graph,

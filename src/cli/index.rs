@@ -148,6 +148,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     newsdedup::events::validate_event_threshold(args.event_threshold)
         .context("invalid settings")?;
+    args.vectors
+        .config()
+        .validate()
+        .context("invalid settings")?;
     let (corpus, mut guard) = corpus(&args.inputs, args.reading.max_bytes, &args.db)?;
     guard.output("-o", args.output.as_deref())?;
     let mut report = Output::create(args.output.as_deref())?;
@@ -166,6 +170,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let events = (args.level == LevelArg::Event).then(|| EventQuery {
         threshold: args.event_threshold,
         window_days: (args.window_days > 0).then_some(args.window_days),
+        vectors: args.vectors.config(),
     });
     let outcome = index.check(&corpus, args.add, events, options, &Bars::new())?;
     let format = match args.format {

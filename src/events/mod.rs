@@ -29,7 +29,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
 use crate::events::vectors::{
-    extract, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary,
+    extract, sorted_dot, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary,
 };
 use crate::ingest::for_each_chunk;
 use crate::ingest::Corpus;
@@ -160,17 +160,12 @@ pub struct SparseCosine;
 
 impl Distance<Entry> for SparseCosine {
     fn eval(&self, a: &[Entry], b: &[Entry]) -> f32 {
-        let (mut i, mut j) = (0, 0);
-        let mut dot = 0.0f32;
-        while i < a.len() && j < b.len() {
-            let (x, y) = (a[i].id, b[j].id);
-            if x == y {
-                dot += a[i].weight * b[j].weight;
-            }
-            // Branch-free advance: the comparison outcome is unpredictable.
-            i += usize::from(x <= y);
-            j += usize::from(y <= x);
-        }
+        let dot = sorted_dot(
+            a.len(),
+            b.len(),
+            |i| (a[i].id, a[i].weight),
+            |j| (b[j].id, b[j].weight),
+        );
         (1.0 - dot).clamp(0.0, 2.0)
     }
 }

@@ -84,6 +84,26 @@ pub enum TermKind {
 }
 
 impl TermKind {
+    /// A term's kind and title flag in one byte, as the index stores them.
+    pub(crate) fn code(self, in_title: bool) -> u8 {
+        let kind = match self {
+            TermKind::Word => 0,
+            TermKind::Name => 1,
+            TermKind::Number => 2,
+        };
+        kind | if in_title { 4 } else { 0 }
+    }
+
+    /// The inverse of [`Self::code`] (an unknown kind reads as a word).
+    pub(crate) fn decode(code: u8) -> (TermKind, bool) {
+        let kind = match code & 3 {
+            1 => TermKind::Name,
+            2 => TermKind::Number,
+            _ => TermKind::Word,
+        };
+        (kind, code & 4 != 0)
+    }
+
     fn tag(self) -> u64 {
         match self {
             TermKind::Word => 1,
@@ -325,21 +345,30 @@ impl TermVector {
     }
 }
 
-/// Dot product of two sparse vectors given as sorted ids and weights.
-pub fn sparse_dot(ai: &[u32], aw: &[f32], bi: &[u32], bw: &[f32]) -> f32 {
+/// Dot product of two sparse vectors given as sorted keys and weights.
+pub fn sparse_dot<K: Ord + Copy>(ai: &[K], aw: &[f32], bi: &[K], bw: &[f32]) -> f32 {
+    sorted_dot(ai.len(), bi.len(), |i| (ai[i], aw[i]), |j| (bi[j], bw[j]))
+}
+
+/// The one sparse dot product: `a(i)` and `b(j)` give the `i`th (key,
+/// weight) of two vectors sorted by key; terms are summed in key order.
+#[inline]
+pub(crate) fn sorted_dot<K: Ord>(
+    na: usize,
+    nb: usize,
+    a: impl Fn(usize) -> (K, f32),
+    b: impl Fn(usize) -> (K, f32),
+) -> f32 {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0f32;
-    while i < ai.len() && j < bi.len() {
-        let (x, y) = (ai[i], bi[j]);
+    while i < na && j < nb {
+        let ((x, wa), (y, wb)) = (a(i), b(j));
         if x == y {
-            sum += aw[i] * bw[j];
-            i += 1;
-            j += 1;
-        } else if x < y {
-            i += 1;
-        } else {
-            j += 1;
+            sum += wa * wb;
         }
+        // Branch-free advance: the comparison outcome is unpredictable.
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     sum
 }
@@ -361,6 +390,8 @@ pub struct CountedTerms(pub Box<[CountedTerm]>);
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     ids: HashMap<u64, u32>,
+    /// Each id's term hash (the key of [`RawTerm`]).
+    keys: Vec<u64>,
     pub df: Vec<u32>,
     pub kind: Vec<TermKind>,
     pub surface: Vec<String>,
@@ -379,6 +410,7 @@ impl Vocabulary {
                 let next = self.df.len() as u32;
                 let id = *self.ids.entry(t.key).or_insert(next);
                 if id == next {
+                    self.keys.push(t.key);
                     self.df.push(0);
                     self.kind.push(t.kind);
                     self.surface.push(t.surface);
@@ -407,50 +439,95 @@ impl Vocabulary {
         self.df.is_empty()
     }
 
-    /// Inverse document frequency, `ln(N / df)`.
+    /// Inverse document frequency of a term in this vocabulary ([`idf`]).
     pub fn idf(&self, id: u32) -> f32 {
-        (f64::from(self.docs.max(1)) / f64::from(self.df[id as usize].max(1))).ln() as f32
+        idf(u64::from(self.docs), u64::from(self.df[id as usize]))
     }
 
-    /// Weights one article's terms into a normalized vector.
+    /// Weights one article's terms into a normalized vector
+    /// ([`VectorConfig::vector`]).
     pub fn vector(&self, terms: &CountedTerms, config: &VectorConfig) -> TermVector {
-        let mut weighted: Vec<(u32, f32)> = terms
-            .0
-            .iter()
-            .filter_map(|t| {
-                let id = t.id;
-                if self.df[id as usize] < 2 {
+        let (ids, weights) = config.vector(terms.0.iter().map(|t| {
+            let id = t.id;
+            let kind = self.kind[id as usize];
+            let (docs, df) = (u64::from(self.docs), u64::from(self.df[id as usize]));
+            (
+                id,
+                self.keys[id as usize],
+                kind,
+                t.in_title,
+                t.count,
+                docs,
+                df,
+            )
+        }));
+        TermVector {
+            ids: ids.into_boxed_slice(),
+            weights: weights.into_boxed_slice(),
+        }
+    }
+}
+
+/// Inverse document frequency, `ln(N / df)` (never negative): the one
+/// definition of `cluster`, `merge` and `check --level event`. `check`
+/// counts the incoming article in both (`N + 1`, `df + 1`), as a batch does.
+pub(crate) fn idf(docs: u64, df: u64) -> f32 {
+    ((docs.max(1) as f64) / (df.max(1) as f64)).ln().max(0.0) as f32
+}
+
+/// Terms fewer articles than this have weigh nothing: a term no other
+/// article has cannot make two articles similar, it only dilutes a vector.
+pub(crate) const MIN_DF: u64 = 2;
+
+impl VectorConfig {
+    /// Weight of one term: `(1 + ln count) × idf`, times the boost of its
+    /// kind and the title boost.
+    pub(crate) fn weight(&self, kind: TermKind, in_title: bool, count: u32, idf: f32) -> f32 {
+        let mut w = (1.0 + (count.max(1) as f32).ln()) * idf;
+        w *= match kind {
+            TermKind::Word => 1.0,
+            TermKind::Name => self.name_boost,
+            TermKind::Number => self.number_boost,
+        };
+        if in_title {
+            w *= self.title_boost;
+        }
+        w
+    }
+
+    /// An article's event vector from its terms, each given as (key, term
+    /// hash, kind, in title, count, documents, document frequency): weighted
+    /// ([`Self::weight`], [`idf`]; terms under [`MIN_DF`] left out), the
+    /// `max_terms` heaviest kept (ties by term hash, which every caller
+    /// knows alike), sorted by key, L2-normalized. Every event vector is
+    /// made here.
+    pub(crate) fn vector<K: Ord + Copy>(
+        &self,
+        terms: impl Iterator<Item = (K, u64, TermKind, bool, u32, u64, u64)>,
+    ) -> (Vec<K>, Vec<f32>) {
+        let mut weighted: Vec<(K, u64, f32)> = terms
+            .filter_map(|(key, hash, kind, in_title, count, docs, df)| {
+                if df < MIN_DF {
                     return None;
                 }
-                let mut w = (1.0 + (t.count as f32).ln()) * self.idf(id);
-                w *= match self.kind[id as usize] {
-                    TermKind::Word => 1.0,
-                    TermKind::Name => config.name_boost,
-                    TermKind::Number => config.number_boost,
-                };
-                if t.in_title {
-                    w *= config.title_boost;
-                }
-                (w > 0.0).then_some((id, w))
+                let w = self.weight(kind, in_title, count, idf(docs, df));
+                (w > 0.0).then_some((key, hash, w))
             })
             .collect();
-        if weighted.len() > config.max_terms {
-            weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            weighted.truncate(config.max_terms);
+        if weighted.len() > self.max_terms {
+            weighted.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
+            weighted.truncate(self.max_terms);
         }
-        weighted.sort_unstable_by_key(|&(id, _)| id);
+        weighted.sort_unstable_by_key(|&(key, _, _)| key);
         let norm = weighted
             .iter()
-            .map(|&(_, w)| f64::from(w) * f64::from(w))
+            .map(|&(_, _, w)| f64::from(w) * f64::from(w))
             .sum::<f64>()
             .sqrt() as f32;
-        if norm > 0.0 {
-            weighted.iter_mut().for_each(|(_, w)| *w /= norm);
-        }
-        TermVector {
-            ids: weighted.iter().map(|&(id, _)| id).collect(),
-            weights: weighted.iter().map(|&(_, w)| w).collect(),
-        }
+        weighted
+            .into_iter()
+            .map(|(key, _, w)| (key, if norm > 0.0 { w / norm } else { w }))
+            .unzip()
     }
 }
 

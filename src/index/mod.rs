@@ -34,7 +34,7 @@ use crate::dedup::store::{shared_in_order, Compact};
 use crate::dedup::table::{round4, ArticleTable, Overlap};
 use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
-use crate::events::vectors::{TermKind, VectorConfig};
+use crate::events::vectors::{sparse_dot, TermKind, VectorConfig};
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 use crate::sketch::lsh::LshParams;
@@ -186,7 +186,7 @@ struct StoredDoc {
     /// Where each shingle of the set first occurs in the text (see
     /// [`crate::dedup::store::Compact`]).
     order: Vec<u32>,
-    /// Event terms: key, kind (0 word, 1 name, 2 number; +4 in the title), count.
+    /// Event terms: key, kind and title flag ([`TermKind::code`]), count.
     terms: Vec<(u64, u8, u32)>,
     /// Publication day (days since 1970-01-01), when readable.
     day: Option<i32>,
@@ -360,6 +360,9 @@ pub struct EventQuery {
     /// Held articles published more than this many days apart are another
     /// event (default 7; `None` ignores dates).
     pub window_days: Option<u32>,
+    /// How text becomes an event vector: the boosts and `max_terms` of
+    /// `cluster` (the same flags give the same vectors).
+    pub vectors: VectorConfig,
 }
 
 impl Default for EventQuery {
@@ -367,6 +370,7 @@ impl Default for EventQuery {
         EventQuery {
             threshold: 0.2,
             window_days: Some(7),
+            vectors: VectorConfig::default(),
         }
     }
 }
@@ -1305,7 +1309,16 @@ where
             let id = table.id(row);
             let own = self.own_doc(id)?.map(|(doc, _)| doc);
             let day = table.published(row).and_then(day_number);
-            let vector = event_vector(&terms[row as usize], &mut df, docs)?;
+            // The collection is the held articles and this one, as if they
+            // were one batch: `cluster` would give the same vectors.
+            let own_terms = &terms[row as usize];
+            let vector = event_vector(
+                own_terms,
+                |k| Ok(u64::from(df(k)?) + 1),
+                docs + 1,
+                &events.vectors,
+            )?;
+            let has = |k: u64| u64::from(own_terms.binary_search_by_key(&k, |t| t.0).is_ok());
             // Candidates: held articles filed under this article's heaviest terms.
             let mut shared: std::collections::BTreeMap<u64, u32> =
                 std::collections::BTreeMap::new();
@@ -1323,7 +1336,13 @@ where
                         continue;
                     }
                 }
-                let sim = cosine(&vector, &event_vector(&held.terms, &mut df, docs)?);
+                let held_vector = event_vector(
+                    &held.terms,
+                    |k| Ok(u64::from(df(k)?) + has(k)),
+                    docs + 1,
+                    &events.vectors,
+                )?;
+                let sim = vector.cosine(&held_vector);
                 if sim >= events.threshold {
                     matches.push((sim, doc, held));
                 }
@@ -1505,14 +1524,7 @@ fn batch_terms(
             let packed = terms
                 .0
                 .into_iter()
-                .map(|t| {
-                    let kind = match t.kind {
-                        TermKind::Word => 0,
-                        TermKind::Name => 1,
-                        TermKind::Number => 2,
-                    } + if t.in_title { 4 } else { 0 };
-                    (t.key, kind, t.count)
-                })
+                .map(|t| (t.key, t.kind.code(t.in_title), t.count))
                 .collect::<Vec<_>>();
             Some((row, packed))
         },
@@ -1527,65 +1539,44 @@ fn batch_terms(
     Ok(out)
 }
 
-/// TF-IDF weight of one stored term, with the boosts of event clustering.
-fn term_weight(kind: u8, count: u32, df: u32, docs: u64) -> f32 {
-    let v = VectorConfig::default();
-    let idf = ((docs as f64 + 1.0) / (f64::from(df) + 1.0)).ln() as f32;
-    let mut w = (1.0 + (count.max(1) as f32).ln()) * idf.max(0.0);
-    w *= match kind & 3 {
-        1 => v.name_boost,
-        2 => v.number_boost,
-        _ => 1.0,
-    };
-    if kind & 4 != 0 {
-        w *= v.title_boost;
-    }
-    w
-}
-
-/// A normalized event vector (sorted by term key) from stored terms.
+/// A normalized event vector (sorted by term key) from stored terms, in a
+/// collection of `docs` articles where `df` gives each term's document
+/// frequency ([`VectorConfig::vector`]: the weighting of `cluster`).
 fn event_vector(
     terms: &[(u64, u8, u32)],
-    mut df: impl FnMut(u64) -> Result<u32>,
+    mut df: impl FnMut(u64) -> Result<u64>,
     docs: u64,
-) -> Result<Vec<(u64, f32)>> {
-    let mut v = Vec::with_capacity(terms.len());
-    for &(key, kind, count) in terms {
-        let w = term_weight(kind, count, df(key)?, docs);
-        if w > 0.0 {
-            v.push((key, w));
-        }
+    config: &VectorConfig,
+) -> Result<EventVector> {
+    let mut rows = Vec::with_capacity(terms.len());
+    for &(key, code, count) in terms {
+        let (kind, in_title) = TermKind::decode(code);
+        rows.push((key, key, kind, in_title, count, docs, df(key)?));
     }
-    let norm = v
-        .iter()
-        .map(|&(_, w)| f64::from(w).powi(2))
-        .sum::<f64>()
-        .sqrt() as f32;
-    if norm > 0.0 {
-        v.iter_mut().for_each(|(_, w)| *w /= norm);
-    }
-    Ok(v)
+    let (keys, weights) = config.vector(rows.into_iter());
+    Ok(EventVector { keys, weights })
 }
 
-fn cosine(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
+/// An event vector keyed by term hash.
+struct EventVector {
+    keys: Vec<u64>,
+    weights: Vec<f32>,
+}
+
+impl EventVector {
+    fn cosine(&self, other: &EventVector) -> f32 {
+        sparse_dot(&self.keys, &self.weights, &other.keys, &other.weights)
     }
-    sum
 }
 
 /// The heaviest terms of a vector, the ones filed in and looked up by postings.
-fn posted_terms(vector: &[(u64, f32)]) -> Vec<u64> {
-    let mut v = vector.to_vec();
+fn posted_terms(vector: &EventVector) -> Vec<u64> {
+    let mut v: Vec<(u64, f32)> = vector
+        .keys
+        .iter()
+        .copied()
+        .zip(vector.weights.iter().copied())
+        .collect();
     v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(POSTED_TERMS);
     let mut keys: Vec<u64> = v.into_iter().map(|(k, _)| k).collect();
@@ -1697,7 +1688,14 @@ impl<'t> Writer<'t> {
             dfs.insert(key, df);
         }
         self.held += 1;
-        let vector = event_vector(&stored.terms, |k| Ok(dfs[&k]), self.held)?;
+        // Postings are filed under the heaviest terms by the default
+        // weighting (boosts given to `check` change the query, not the file).
+        let vector = event_vector(
+            &stored.terms,
+            |k| Ok(u64::from(dfs[&k])),
+            self.held,
+            &VectorConfig::default(),
+        )?;
         stored.posted = posted_terms(&vector);
         self.insert_doc(doc, &stored)?;
         self.ids.insert(id, doc).map_err(write_err(self.path))?;
