@@ -14,7 +14,11 @@
 //! in parallel; every query searches every shard. The graph, the merges and
 //! the cluster numbering are the same whatever the thread count.
 
+pub mod dates;
 pub mod vectors;
+
+use dates::day_number;
+pub use dates::parse_day;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -24,7 +28,7 @@ use hnsw_rs::hnsw::Hnsw;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
@@ -548,20 +552,6 @@ impl EventOutcome {
     }
 }
 
-/// Parses a `published` value: RFC 3339, RFC 2822, or a date-first string
-/// starting `YYYY-MM-DD`.
-pub fn parse_day(published: &str) -> Option<NaiveDate> {
-    let s = published.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.naive_utc().date());
-    }
-    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
-        return Some(d.naive_utc().date());
-    }
-    s.get(..10)
-        .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
-}
-
 /// Clusters the articles a dedup run kept into events; see the module docs.
 #[derive(Debug, Clone)]
 pub struct EventClusterer {
@@ -646,12 +636,7 @@ impl EventClusterer {
         let graph = neighbour_graph(&vectors, &self.config, progress);
         let days: Vec<Option<i64>> = rows
             .iter()
-            .map(|&r| {
-                table
-                    .published(r)
-                    .and_then(parse_day)
-                    .map(|d| i64::from(d.num_days_from_ce()))
-            })
+            .map(|&r| table.published(r).and_then(day_number).map(i64::from))
             .collect();
         let event_of = link(&vectors, &graph, &days, &self.config, progress);
         let n_events = event_of.iter().max().map_or(0, |&m| m as usize + 1);

@@ -34,6 +34,7 @@ use crate::dedup::store::{shared_in_order, Compact};
 use crate::dedup::table::{round4, ArticleTable, Overlap};
 use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
+use crate::events::dates::day_number;
 use crate::events::vectors::{sparse_dot, TermKind, VectorConfig};
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
@@ -1478,12 +1479,6 @@ where
         }
         Ok(best.map(|(i, o)| (docs[i].held(), o)))
     }
-}
-
-/// Days since 1970-01-01 of a publication date, when readable.
-fn day_number(published: &str) -> Option<i32> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    crate::events::parse_day(published).and_then(|d| i32::try_from((d - epoch).num_days()).ok())
 }
 
 /// The event terms of every row of a signed batch (one more pass over it).
