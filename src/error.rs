@@ -80,6 +80,9 @@ pub enum Error {
     /// `index remove` named an id the index does not hold.
     #[error("index {path} holds no article with id {id:?}; nothing was removed")]
     UnknownId { path: PathBuf, id: String },
+    /// `merge --event` named an event the input does not have.
+    #[error("no event {event:?} in the input (events: {known})")]
+    UnknownEvent { event: String, known: String },
     /// An input path is neither a file, a directory, a named pipe nor `-`.
     #[error("input {path} is not a file, a directory, a named pipe or `-`")]
     UnsupportedInput { path: PathBuf },

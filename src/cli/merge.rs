@@ -1,7 +1,7 @@
 //! `newsdedup merge`: merged stories of events (shared facts, claims of one
 //! source, discrepancies) as JSON, Markdown or HTML.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,9 +9,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use newsdedup::bench::inject::{make_pair, score_pair, KindScore, Pair};
 use newsdedup::events::EventClusterer;
-use newsdedup::merge::{DiscrepancyKind, MergeConfig, MergedStory, Merger, Source};
+use newsdedup::merge::{
+    DiscrepancyKind, EventSource, MergeConfig, MergeJob, MergeOutcome, MergedStory, Merger, Source,
+};
 use newsdedup::report::merge as merge_report;
-use newsdedup::{Article, Corpus, Deduplicator};
+use newsdedup::Deduplicator;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -45,104 +47,29 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         guard.input(path, "--events-from file")?;
     }
     guard.output("-o", args.output.as_deref())?;
-    let outcome = dedup.run(&corpus, &bars)?;
-    let table = &outcome.table;
-
-    let mut row_of_seq = vec![u32::MAX; outcome.stats.records];
-    for row in 0..table.len() as u32 {
-        row_of_seq[table.seq(row)] = row;
-    }
-    // The event of each row, and the articles of the events to merge (one
-    // pass over the corpus; the texts of other events are not kept).
-    let wanted =
-        |e: Option<&str>| e.is_some() && args.event.as_deref().is_none_or(|w| Some(w) == e);
-    let mut articles: Vec<Option<Article>> = vec![None; table.len()];
-    let event_of_row: Vec<Option<String>> = if let Some(field) = &args.event_field {
-        let mut events = vec![None; table.len()];
-        read_rows(&corpus, &row_of_seq, &mut articles, |row, article| {
-            events[row] = field_value(&article, field);
-            wanted(events[row].as_deref()).then_some(article)
-        })?;
-        events
+    let events = if let Some(field) = &args.event_field {
+        EventSource::Field(field.clone())
+    } else if args.one_event {
+        EventSource::One
+    } else if let Some(path) = &args.events_from {
+        EventSource::Given(read_events(path)?)
     } else {
-        let events: Vec<Option<String>> = if args.one_event {
-            vec![Some("1".to_string()); table.len()]
-        } else if let Some(path) = &args.events_from {
-            let map = read_events(path)?;
-            (0..table.len() as u32)
-                .map(|r| map.get(table.id(r)).cloned())
-                .collect()
-        } else {
-            let events = clusterer.run(&corpus, &outcome, &bars)?;
-            events
-                .event_of_row
-                .iter()
-                .map(|e| Some((e + 1).to_string()))
-                .collect()
-        };
-        read_rows(&corpus, &row_of_seq, &mut articles, |row, article| {
-            wanted(events[row].as_deref()).then_some(article)
-        })?;
-        events
+        EventSource::Cluster(clusterer)
     };
-
-    // Events in order of their first article; sources and their copies.
-    let mut order: Vec<String> = Vec::new();
-    let mut sources: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    let mut copies: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut unlabelled = 0usize;
-    for row in 0..table.len() as u32 {
-        let Some(event) = event_of_row[row as usize].as_deref() else {
-            unlabelled += 1;
-            continue;
-        };
-        if seen.insert(event) {
-            order.push(event.to_string());
-        }
-        let copy_of = outcome
-            .duplicate_of(row)
-            .map(|(rep, _)| rep)
-            .filter(|&rep| {
-                !args.keep_copies && event_of_row[rep as usize].as_deref() == Some(event)
-            });
-        match copy_of {
-            Some(rep) => copies
-                .entry(rep)
-                .or_default()
-                .push(table.id(row).to_string()),
-            None => sources.entry(event).or_default().push(row),
-        }
-    }
-    if let Some(wanted) = &args.event {
-        if !seen.contains(wanted.as_str()) {
-            let known: Vec<&str> = order.iter().take(10).map(String::as_str).collect();
-            bail!(
-                "no event {wanted:?} in the input (events: {}{})",
-                known.join(", "),
-                if order.len() > 10 { ", …" } else { "" }
-            );
-        }
-        order.retain(|e| e == wanted);
-    }
-    let (chosen, small): (Vec<&String>, Vec<&String>) = order
-        .iter()
-        .partition(|e| sources.get(e.as_str()).map_or(0, Vec::len) >= args.min_sources);
-    let stories: Vec<MergedStory> = chosen
-        .par_iter()
-        .map(|event| {
-            let srcs = sources[event.as_str()]
-                .iter()
-                .filter_map(|&row| {
-                    articles[row as usize].clone().map(|article| Source {
-                        article,
-                        copies: copies.get(&row).cloned().unwrap_or_default(),
-                    })
-                })
-                .collect();
-            merger.merge(event, srcs, outcome.freq.as_ref())
-        })
-        .collect();
+    let job = MergeJob {
+        dedup,
+        merger,
+        events,
+        keep_copies: args.keep_copies,
+        min_sources: args.min_sources,
+        only: args.event.clone(),
+    };
+    let MergeOutcome {
+        stories,
+        too_small,
+        unlabelled,
+        dedup: outcome,
+    } = job.run(&corpus, &bars)?;
 
     write(args, &stories, &mut guard)?;
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -162,7 +89,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         stories.iter().map(|s| s.unique.len()).sum::<usize>(),
         stories.iter().map(|s| s.discrepancies.len()).sum::<usize>(),
         if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) },
-        small.len(),
+        too_small,
         args.min_sources,
         if unlabelled > 0 {
             format!("; {unlabelled} articles without an event")
@@ -171,42 +98,6 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         }
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Parses every record that has a table row and stores what `keep` returns
-/// for it (by row).
-fn read_rows(
-    corpus: &Corpus,
-    row_of_seq: &[u32],
-    articles: &mut [Option<Article>],
-    mut keep: impl FnMut(usize, Article) -> Option<Article>,
-) -> anyhow::Result<()> {
-    for record in corpus.records() {
-        let record = record?;
-        let Some(&row) = row_of_seq.get(record.seq).filter(|&&r| r != u32::MAX) else {
-            continue;
-        };
-        if let Ok(article) = record.parse() {
-            articles[row as usize] = keep(row as usize, article);
-        }
-    }
-    Ok(())
-}
-
-/// An input field as an event label: a string, or a number written as JSON.
-fn field_value(article: &Article, field: &str) -> Option<String> {
-    match field {
-        "id" => Some(article.id.clone()),
-        "source" => article.source.clone(),
-        "url" => article.url.clone(),
-        "published" => article.published.clone(),
-        "title" => article.title.clone(),
-        _ => match article.extra.get(field)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => None,
-            other => Some(other.to_string()),
-        },
-    }
 }
 
 /// Reads `id` → `event` from a `cluster -o` file.

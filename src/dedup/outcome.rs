@@ -2,8 +2,11 @@
 
 use serde::Serialize;
 
-use crate::article::{Location, RejectReason};
+use crate::article::{Article, Location, RejectReason};
 use crate::dedup::table::ArticleTable;
+use crate::error::Result;
+use crate::ingest::{for_each_chunk, Corpus};
+use crate::progress::Progress;
 use crate::sketch::lsh::LshParams;
 use crate::text::boilerplate::{LineFrequencies, Reason};
 
@@ -101,5 +104,41 @@ impl DedupOutcome {
             }
         }
         kept
+    }
+
+    /// Re-reads the corpus and calls `map` (on all threads) on the article
+    /// of every row `wanted` selects, then `absorb` with its result, in
+    /// input order. Records that are not rows (rejected) are skipped. The
+    /// one way later stages (events, the index, merge) get texts back.
+    ///
+    /// # Errors
+    /// I/O errors while re-reading, and what `absorb` returns.
+    pub fn map_rows<T: Send>(
+        &self,
+        corpus: &Corpus,
+        progress: &dyn Progress,
+        wanted: impl Fn(u32) -> bool,
+        map: impl Fn(u32, Article) -> T + Sync,
+        mut absorb: impl FnMut(u32, T) -> Result<()>,
+    ) -> Result<()> {
+        let mut row_of_seq = vec![u32::MAX; self.stats.records];
+        for row in 0..self.table.len() as u32 {
+            if wanted(row) {
+                row_of_seq[self.table.seq(row)] = row;
+            }
+        }
+        for_each_chunk(
+            corpus,
+            progress,
+            |raw| {
+                let row = *row_of_seq.get(raw.seq).filter(|&&r| r != u32::MAX)?;
+                let article = raw.parse().ok()?;
+                Some((row, map(row, article)))
+            },
+            |_, mapped| match mapped {
+                Some((row, value)) => absorb(row, value),
+                None => Ok(()),
+            },
+        )
     }
 }

@@ -33,14 +33,11 @@ use chrono::NaiveDate;
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
 use crate::events::vectors::{
-    extract, sorted_dot, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary,
+    article_terms, sorted_dot, sparse_dot, CountedTerms, TermVector, VectorConfig, Vocabulary,
 };
-use crate::ingest::for_each_chunk;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
-use crate::sketch::shingle::Language;
-use crate::text::boilerplate::{story_lines, BoilerplateConfig};
-use crate::text::normalize::normalize_line_cased;
+use crate::text::boilerplate::BoilerplateConfig;
 
 /// Settings of event clustering. `Default` gives the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -591,38 +588,19 @@ impl EventClusterer {
         progress: &dyn Progress,
     ) -> Result<EventOutcome> {
         let table = &dedup.table;
-        let mut row_of_seq = vec![u32::MAX; dedup.stats.records];
-        let mut rows = Vec::new();
-        for row in 0..table.len() as u32 {
-            if dedup.duplicate_of(row).is_none() {
-                row_of_seq[table.seq(row)] = row;
-                rows.push(row);
-            }
-        }
+        let rows: Vec<u32> = (0..table.len() as u32)
+            .filter(|&r| dedup.duplicate_of(r).is_none())
+            .collect();
         let mut vocab = Vocabulary::default();
         let mut counted: Vec<CountedTerms> = Vec::with_capacity(rows.len());
         progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
-        for_each_chunk(
+        dedup.map_rows(
             corpus,
             progress,
-            |raw| {
-                if row_of_seq.get(raw.seq).is_none_or(|&r| r == u32::MAX) {
-                    return None;
-                }
-                let article = raw.parse().ok()?;
-                let story = story_lines(&article.text, &self.boilerplate, dedup.freq.as_ref());
-                let title = article.title.as_deref().map(normalize_line_cased);
-                let lang = Language::from_code(article.lang.as_deref());
-                Some(extract(
-                    title.as_deref(),
-                    story.iter().map(|(_, l)| l.as_str()),
-                    lang,
-                ))
-            },
+            |row| dedup.duplicate_of(row).is_none(),
+            |_, article| article_terms(&article, &self.boilerplate, dedup.freq.as_ref()),
             |_, terms| {
-                if let Some(terms) = terms {
-                    counted.push(vocab.add(terms));
-                }
+                counted.push(vocab.add(terms));
                 Ok(())
             },
         )?;

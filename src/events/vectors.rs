@@ -22,8 +22,11 @@ use std::collections::HashMap;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::sketch::shingle::{is_english_stopword, stem_word, Language};
+use crate::text::boilerplate::{story_lines, BoilerplateConfig, LineFrequencies};
+use crate::text::normalize::normalize_line_cased;
 
 /// How article text becomes a vector. `Default` gives the documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -180,6 +183,25 @@ fn token(text: &str, sentence_start: bool) -> Token<'_> {
         sentence_start,
         has_digit: text.chars().any(|c| c.is_ascii_digit()),
     }
+}
+
+/// The event terms of one article: its title and its story lines (chrome
+/// left out by the boilerplate rules and, when given, corpus line
+/// frequencies), stemmed in the article's language. What `cluster`, `merge`
+/// and the index all weigh.
+pub fn article_terms(
+    article: &Article,
+    boilerplate: &BoilerplateConfig,
+    freq: Option<&LineFrequencies>,
+) -> RawTerms {
+    let story = story_lines(&article.text, boilerplate, freq);
+    let title = article.title.as_deref().map(normalize_line_cased);
+    let lang = Language::from_code(article.lang.as_deref());
+    extract(
+        title.as_deref(),
+        story.iter().map(|(_, l)| l.as_str()),
+        lang,
+    )
 }
 
 /// Records one term: kind, key text, stem hash (words), surface, in title.

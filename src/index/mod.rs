@@ -35,7 +35,7 @@ use crate::dedup::table::{round4, ArticleTable, Overlap};
 use crate::dedup::{DedupConfig, DedupOutcome, Deduplicator, OnError};
 use crate::error::{Error, Result};
 use crate::events::dates::day_number;
-use crate::events::vectors::{sparse_dot, TermKind, VectorConfig};
+use crate::events::vectors::{article_terms, sparse_dot, TermKind, VectorConfig};
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 use crate::sketch::lsh::LshParams;
@@ -1488,45 +1488,24 @@ fn batch_terms(
     settings: &IndexSettings,
     progress: &dyn Progress,
 ) -> Result<Vec<Vec<(u64, u8, u32)>>> {
-    let table = &batch.table;
-    let mut row_of_seq = vec![u32::MAX; batch.stats.records];
-    for row in 0..table.len() as u32 {
-        row_of_seq[table.seq(row)] = row;
-    }
     let boilerplate = settings.dedup_config(OnError::Skip).boilerplate;
-    let mut out = vec![Vec::new(); table.len()];
+    let mut out = vec![Vec::new(); batch.table.len()];
     progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
-    crate::ingest::for_each_chunk(
+    // No corpus line frequencies: a batch is too small to learn them, and
+    // held articles must weigh the same whichever batch brought them.
+    batch.map_rows(
         corpus,
         progress,
-        |raw| {
-            let row = *row_of_seq.get(raw.seq)?;
-            if row == u32::MAX {
-                return None;
-            }
-            let article = raw.parse().ok()?;
-            let story = crate::text::boilerplate::story_lines(&article.text, &boilerplate, None);
-            let title = article
-                .title
-                .as_deref()
-                .map(crate::text::normalize::normalize_line_cased);
-            let lang = crate::sketch::shingle::Language::from_code(article.lang.as_deref());
-            let terms = crate::events::vectors::extract(
-                title.as_deref(),
-                story.iter().map(|(_, l)| l.as_str()),
-                lang,
-            );
-            let packed = terms
+        |_| true,
+        |_, article| {
+            article_terms(&article, &boilerplate, None)
                 .0
                 .into_iter()
                 .map(|t| (t.key, t.kind.code(t.in_title), t.count))
-                .collect::<Vec<_>>();
-            Some((row, packed))
+                .collect::<Vec<_>>()
         },
-        |_, terms| {
-            if let Some((row, terms)) = terms {
-                out[row as usize] = terms;
-            }
+        |row, terms| {
+            out[row as usize] = terms;
             Ok(())
         },
     )?;

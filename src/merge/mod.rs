@@ -10,6 +10,7 @@
 
 mod align;
 mod compare;
+mod job;
 mod lexicon;
 mod slots;
 mod text;
@@ -20,6 +21,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 pub use compare::{similar_names, DiscrepancyKind};
+pub use job::{EventSource, MergeJob, MergeOutcome};
 
 use crate::article::Article;
 use crate::error::{Error, Result};
