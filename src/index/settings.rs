@@ -1,0 +1,93 @@
+//! The detection settings an index is made with, and the check that a run asks for the same.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dedup::{DedupConfig, OnError};
+use crate::sketch::lsh::LshParams;
+use crate::sketch::minhash::MinHashParams;
+use crate::text::boilerplate::BoilerplateConfig;
+
+/// What decides whether two articles are copies; fixed when the index is created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexSettings {
+    pub minhash: MinHashParams,
+    pub skip_stopwords: bool,
+    pub threshold: f64,
+    pub containment: f64,
+    pub containment_min_shingles: u32,
+    pub containment_order: f64,
+    pub lsh: LshParams,
+    pub rare_bucket: usize,
+    /// Strip boilerplate lines by the per-line rules.
+    pub boilerplate_rules: bool,
+}
+
+impl IndexSettings {
+    /// The settings of a dedup configuration (its LSH bands resolved).
+    pub fn from_config(config: &DedupConfig) -> Self {
+        IndexSettings {
+            minhash: config.minhash,
+            skip_stopwords: config.skip_stopwords,
+            threshold: config.threshold,
+            containment: config.containment,
+            containment_min_shingles: config.containment_min_shingles,
+            containment_order: config.containment_order,
+            lsh: config.lsh_params(),
+            rare_bucket: config.rare_bucket,
+            boilerplate_rules: config.boilerplate.line_rules,
+        }
+    }
+
+    /// The dedup configuration that signs and compares articles for this index.
+    pub fn dedup_config(&self, on_error: OnError) -> DedupConfig {
+        DedupConfig {
+            minhash: self.minhash,
+            skip_stopwords: self.skip_stopwords,
+            threshold: self.threshold,
+            containment: self.containment,
+            containment_min_shingles: self.containment_min_shingles,
+            containment_order: self.containment_order,
+            lsh: Some(self.lsh),
+            rare_bucket: self.rare_bucket,
+            boilerplate: BoilerplateConfig {
+                line_rules: self.boilerplate_rules,
+                corpus_frequency: false,
+                ..BoilerplateConfig::default()
+            },
+            // Within a batch the earlier article is the original.
+            keep: crate::dedup::groups::KeepRule::First,
+            on_error,
+            ..DedupConfig::default()
+        }
+    }
+}
+
+impl fmt::Display for IndexSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} threshold={} containment={} containment_order={} bands={}x{} rare_bucket={} skip_stopwords={} boilerplate_rules={}",
+            self.minhash,
+            self.threshold,
+            self.containment,
+            self.containment_order,
+            self.lsh.bands,
+            self.lsh.rows,
+            self.rare_bucket,
+            self.skip_stopwords,
+            self.boilerplate_rules
+        )
+    }
+}
+
+/// Settings a caller expects the index to have (`None`: whatever it has).
+#[derive(Debug, Clone, Default)]
+pub struct Requested {
+    pub threshold: Option<f64>,
+    pub containment: Option<f64>,
+    pub num_perm: Option<usize>,
+    pub ngram: Option<usize>,
+    pub seed: Option<u64>,
+}
