@@ -1,0 +1,111 @@
+//! Settings of event clustering and their checks.
+
+use crate::error::{Error, Result};
+use crate::events::vectors::VectorConfig;
+
+/// Settings of event clustering. `Default` gives the documented defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterConfig {
+    pub vectors: VectorConfig,
+    /// Two clusters merge while the average cosine similarity of their
+    /// articles is at least this (default 0.2).
+    pub threshold: f32,
+    /// How the similarity of two clusters is measured (default graph).
+    pub linkage: Linkage,
+    /// Nearest neighbours looked up per article (default 10).
+    pub neighbours: usize,
+    /// Heaviest terms of each vector the HNSW index compares (default 48);
+    /// neighbours it proposes are re-ranked on the whole vectors.
+    pub index_terms: usize,
+    /// HNSW links per node and layer (default 12).
+    pub max_connections: usize,
+    /// HNSW candidate list size while building (default 64).
+    pub ef_construction: usize,
+    /// HNSW candidate list size while searching (default 48).
+    pub ef_search: usize,
+    /// Articles whose `published` dates are further apart than this many
+    /// days never share an event (default 7; `None` ignores dates).
+    pub window_days: Option<u32>,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            vectors: VectorConfig::default(),
+            threshold: 0.2,
+            linkage: Linkage::Graph,
+            neighbours: 10,
+            index_terms: 48,
+            max_connections: 12,
+            ef_construction: 64,
+            ef_search: 48,
+            window_days: Some(7),
+        }
+    }
+}
+
+/// An event threshold is a cosine similarity in (0, 1] (for `cluster` and
+/// for `check --level event`).
+///
+/// # Errors
+/// [`Error::InvalidParam`] naming the value.
+pub fn validate_event_threshold(threshold: f32) -> Result<()> {
+    if threshold > 0.0 && threshold <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "event threshold",
+            format!("{threshold} is not in (0, 1]"),
+        ))
+    }
+}
+
+impl ClusterConfig {
+    /// Checks every value.
+    ///
+    /// # Errors
+    /// The first value out of range, by name.
+    pub fn validate(&self) -> Result<()> {
+        self.vectors.validate()?;
+        validate_event_threshold(self.threshold)?;
+        if self.index_terms == 0 {
+            return Err(Error::invalid("index terms", "must be at least 1"));
+        }
+        if self.neighbours == 0 {
+            return Err(Error::invalid("neighbours", "must be at least 1"));
+        }
+        if !(2..=256).contains(&self.max_connections) {
+            return Err(Error::invalid(
+                "max connections",
+                format!("{} is not in 2..=256", self.max_connections),
+            ));
+        }
+        for (name, v) in [
+            ("ef construction", self.ef_construction),
+            ("ef search", self.ef_search),
+        ] {
+            if v < self.neighbours {
+                return Err(Error::invalid(
+                    name,
+                    format!(
+                        "{v} is smaller than the neighbours asked for ({})",
+                        self.neighbours
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The similarity of two clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Linkage {
+    /// Sum of the similarities on neighbour-graph edges between them, over
+    /// all pairs (a pair that is not a graph edge counts 0): two clusters
+    /// are similar when their articles are each other's nearest neighbours.
+    #[default]
+    Graph,
+    /// Mean cosine similarity over all pairs, exactly (from summed vectors).
+    Exact,
+}

@@ -1,0 +1,214 @@
+//! Graph average linkage: clusters merge best first while their mean
+//! similarity holds, never across the date window.
+
+use crate::events::ClusterConfig;
+use crate::events::Linkage;
+use crate::events::Neighbours;
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use crate::events::vectors::{sparse_dot, TermVector};
+use crate::progress::{Progress, Stage};
+
+/// A cluster's sum of member vectors, sorted by term id.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SumVector {
+    pub(super) ids: Vec<u32>,
+    pub(super) weights: Vec<f32>,
+}
+
+impl SumVector {
+    pub(super) fn from_vector(v: &TermVector) -> Self {
+        SumVector {
+            ids: v.ids.to_vec(),
+            weights: v.weights.to_vec(),
+        }
+    }
+
+    fn dot(&self, other: &SumVector) -> f32 {
+        sparse_dot(&self.ids, &self.weights, &other.ids, &other.weights)
+    }
+
+    pub(super) fn add(&self, other: &SumVector) -> SumVector {
+        let mut out = SumVector {
+            ids: Vec::with_capacity(self.ids.len() + other.ids.len()),
+            weights: Vec::with_capacity(self.ids.len() + other.ids.len()),
+        };
+        let (mut i, mut j) = (0, 0);
+        while i < self.ids.len() || j < other.ids.len() {
+            let take_a =
+                j >= other.ids.len() || (i < self.ids.len() && self.ids[i] <= other.ids[j]);
+            let take_b =
+                i >= self.ids.len() || (j < other.ids.len() && other.ids[j] <= self.ids[i]);
+            let id = if take_a { self.ids[i] } else { other.ids[j] };
+            let mut w = 0.0;
+            if take_a {
+                w += self.weights[i];
+                i += 1;
+            }
+            if take_b {
+                w += other.weights[j];
+                j += 1;
+            }
+            out.ids.push(id);
+            out.weights.push(w);
+        }
+        out
+    }
+}
+
+/// A candidate merge in the priority queue: best score first, then the
+/// smallest cluster ids (a total order, so merges happen in one order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Merge {
+    score: f32,
+    a: u32,
+    b: u32,
+    stamp_a: u32,
+    stamp_b: u32,
+}
+
+impl Eq for Merge {}
+
+impl Ord for Merge {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.a.cmp(&self.a))
+            .then_with(|| other.b.cmp(&self.b))
+    }
+}
+
+impl PartialOrd for Merge {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Average-link clustering on the neighbour graph.
+///
+/// `days` holds each article's publication day, when known. Returns each
+/// article's cluster number: clusters are numbered 0.. in order of their
+/// first article.
+pub fn link(
+    vectors: &[TermVector],
+    graph: &[Neighbours],
+    days: &[Option<i64>],
+    config: &ClusterConfig,
+    progress: &dyn Progress,
+) -> Vec<u32> {
+    let n = vectors.len();
+    let window = config.window_days.map(i64::from);
+    let exact = config.linkage == Linkage::Exact;
+    let mut sums: Vec<SumVector> = if exact {
+        vectors.iter().map(SumVector::from_vector).collect()
+    } else {
+        Vec::new()
+    };
+    let mut size = vec![1u32; n];
+    let mut span: Vec<Option<(i64, i64)>> = days.iter().map(|d| d.map(|d| (d, d))).collect();
+    let mut stamp = vec![0u32; n];
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    // Cluster → neighbouring cluster → sum of graph-edge similarities between them.
+    let mut adj: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); n];
+    let fits = |a: Option<(i64, i64)>, b: Option<(i64, i64)>| match (window, a, b) {
+        (Some(w), Some(a), Some(b)) => a.1.max(b.1) - a.0.min(b.0) <= w,
+        _ => true,
+    };
+    for (i, nbs) in graph.iter().enumerate() {
+        for &(j, sim) in nbs {
+            if fits(span[i], span[j as usize]) && sim > 0.0 {
+                adj[i].insert(j, sim);
+                adj[j as usize].insert(i as u32, sim);
+            }
+        }
+    }
+    let mut heap = BinaryHeap::new();
+    for (i, nbs) in adj.iter().enumerate() {
+        for (&j, &sim) in nbs.range(i as u32 + 1..) {
+            if sim >= config.threshold {
+                heap.push(Merge {
+                    score: sim,
+                    a: i as u32,
+                    b: j,
+                    stamp_a: 0,
+                    stamp_b: 0,
+                });
+            }
+        }
+    }
+    progress.begin(Stage::Linkage, Some(n as u64));
+    while let Some(m) = heap.pop() {
+        let (a, b) = (m.a as usize, m.b as usize);
+        if parent[a] != m.a || parent[b] != m.b || stamp[a] != m.stamp_a || stamp[b] != m.stamp_b {
+            continue;
+        }
+        // Merge b into a (a < b), so a cluster is named by its smallest member.
+        parent[b] = m.a;
+        if exact {
+            sums[a] = sums[a].add(&sums[b]);
+            sums[b] = SumVector::default();
+        }
+        size[a] += size[b];
+        span[a] = match (span[a], span[b]) {
+            (Some(x), Some(y)) => Some((x.0.min(y.0), x.1.max(y.1))),
+            (x, y) => x.or(y),
+        };
+        stamp[a] += 1;
+        let mut merged = std::mem::take(&mut adj[a]);
+        for (c, w) in std::mem::take(&mut adj[b]) {
+            *merged.entry(c).or_insert(0.0) += w;
+        }
+        merged.remove(&m.a);
+        merged.remove(&m.b);
+        for (&c, &w) in &merged {
+            let cu = c as usize;
+            adj[cu].remove(&m.b);
+            adj[cu].insert(m.a, w);
+            if !fits(span[a], span[cu]) {
+                continue;
+            }
+            let pairs = size[a] as f32 * size[cu] as f32;
+            let score = if exact {
+                sums[a].dot(&sums[cu]) / pairs
+            } else {
+                w / pairs
+            };
+            if score >= config.threshold {
+                let (x, y) = (m.a.min(c), m.a.max(c));
+                heap.push(Merge {
+                    score,
+                    a: x,
+                    b: y,
+                    stamp_a: stamp[x as usize],
+                    stamp_b: stamp[y as usize],
+                });
+            }
+        }
+        adj[a] = merged;
+        progress.advance(1);
+    }
+    progress.end();
+    // Each article's root, then number the roots in order of first member.
+    let root: Vec<u32> = (0..n as u32)
+        .map(|mut r| {
+            while parent[r as usize] != r {
+                r = parent[r as usize];
+            }
+            r
+        })
+        .collect();
+    let mut number = vec![u32::MAX; n];
+    let mut next = 0;
+    root.iter()
+        .map(|&r| {
+            let slot = &mut number[r as usize];
+            if *slot == u32::MAX {
+                *slot = next;
+                next += 1;
+            }
+            *slot
+        })
+        .collect()
+}

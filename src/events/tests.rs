@@ -1,0 +1,147 @@
+//! Tests of neighbours and linkage against brute force and crafted vectors.
+
+use crate::Error;
+use hnsw_rs::prelude::Distance;
+
+use super::*;
+use crate::progress::Silent;
+
+fn vector(pairs: &[(u32, f32)]) -> TermVector {
+    let norm = pairs.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
+    TermVector {
+        ids: pairs.iter().map(|p| p.0).collect(),
+        weights: pairs.iter().map(|p| p.1 / norm).collect(),
+    }
+}
+
+#[test]
+fn distance_is_one_minus_cosine_and_never_negative() {
+    let a = [Entry { id: 1, weight: 0.6 }, Entry { id: 4, weight: 0.8 }];
+    let b = [
+        Entry { id: 1, weight: 0.6 },
+        Entry {
+            id: 4,
+            weight: 0.8000001,
+        },
+    ];
+    assert_eq!(SparseCosine.eval(&a, &b), 0.0);
+    let c = [Entry { id: 2, weight: 1.0 }, Entry { id: 4, weight: 1.0 }];
+    assert!((SparseCosine.eval(&a, &c) - 0.2).abs() < 1e-6);
+    assert_eq!(SparseCosine.eval(&[], &c), 1.0);
+}
+
+/// Brute-force k nearest neighbours, for checking the index.
+fn exact_neighbours(vs: &[TermVector], i: usize, k: usize) -> Vec<u32> {
+    let mut all: Vec<(u32, f32)> = (0..vs.len())
+        .filter(|&j| j != i)
+        .map(|j| (j as u32, vs[i].dot(&vs[j])))
+        .collect();
+    all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    all.into_iter().take(k).map(|x| x.0).collect()
+}
+
+#[test]
+fn neighbour_graph_recalls_brute_force_neighbours() {
+    // 400 "articles" in 80 stories of 5: each shares its story's terms,
+    // some of a few topics' terms, and common words, with varied weights.
+    let mut rng = crate::bench::synth::Rng::new(7);
+    let vs: Vec<TermVector> = (0..400u32)
+        .map(|i| {
+            let story = i / 5;
+            let mut pairs: Vec<(u32, f32)> = (0..6)
+                .map(|t| (1000 + story * 10 + t, 1.0 + rng.below(100) as f32 / 100.0))
+                .collect();
+            pairs.push((story % 7, 0.8));
+            for _ in 0..8 {
+                pairs.push((100 + rng.below(200) as u32, 0.3));
+            }
+            pairs.sort_unstable_by_key(|p| p.0);
+            pairs.dedup_by_key(|p| p.0);
+            vector(&pairs)
+        })
+        .collect();
+    let config = ClusterConfig {
+        neighbours: 4,
+        ..ClusterConfig::default()
+    };
+    let g = neighbour_graph(&vs, &config, &Silent);
+    // The neighbours that matter for clustering are the strong ones (the
+    // story mates here); weak ties among the rest may be missed.
+    let (mut hits, mut strong) = (0, 0);
+    for (i, nbs) in g.iter().enumerate() {
+        assert!(nbs.windows(2).all(|w| w[0].1 >= w[1].1));
+        for j in exact_neighbours(&vs, i, 4) {
+            if vs[i].dot(&vs[j as usize]) >= 0.3 {
+                strong += 1;
+                hits += usize::from(nbs.iter().any(|x| x.0 == j));
+            }
+        }
+    }
+    let recall = hits as f64 / strong as f64;
+    assert!(
+        strong > 1000 && recall >= 0.97,
+        "recall {recall} of {strong}"
+    );
+}
+
+#[test]
+fn average_link_does_not_chain_through_one_bridge() {
+    // Two tight groups {0,1,2} and {3,4,5}; article 2 also resembles 3 a little.
+    let vs = vec![
+        vector(&[(1, 1.0), (2, 1.0)]),
+        vector(&[(1, 1.0), (2, 0.9)]),
+        vector(&[(1, 1.0), (2, 1.0), (9, 0.9)]),
+        vector(&[(5, 1.0), (6, 1.0), (9, 0.9)]),
+        vector(&[(5, 1.0), (6, 0.8)]),
+        vector(&[(5, 0.9), (6, 1.0)]),
+    ];
+    let config = ClusterConfig {
+        neighbours: 5,
+        threshold: 0.25,
+        ..ClusterConfig::default()
+    };
+    let g = neighbour_graph(&vs, &config, &Silent);
+    assert!(g[2].iter().any(|&(j, s)| j == 3 && s >= 0.25), "{:?}", g[2]);
+    let ev = link(&vs, &g, &[None; 6], &config, &Silent);
+    assert_eq!(ev, vec![0, 0, 0, 1, 1, 1]);
+}
+
+#[test]
+fn date_window_keeps_distant_articles_apart() {
+    let vs = vec![
+        vector(&[(1, 1.0)]),
+        vector(&[(1, 1.0)]),
+        vector(&[(1, 1.0)]),
+    ];
+    let config = ClusterConfig::default();
+    let g = neighbour_graph(&vs, &config, &Silent);
+    let ev = link(&vs, &g, &[Some(0), Some(3), Some(30)], &config, &Silent);
+    assert_eq!(ev, vec![0, 0, 1]);
+    let ev = link(&vs, &g, &[Some(0), None, Some(30)], &config, &Silent);
+    assert_eq!(ev[0], ev[1]);
+    assert_ne!(ev[0], ev[2]);
+}
+
+#[test]
+fn bad_settings_are_refused_by_name() {
+    for c in [
+        ClusterConfig {
+            threshold: 0.0,
+            ..ClusterConfig::default()
+        },
+        ClusterConfig {
+            neighbours: 0,
+            ..ClusterConfig::default()
+        },
+        ClusterConfig {
+            max_connections: 300,
+            ..ClusterConfig::default()
+        },
+        ClusterConfig {
+            ef_search: 3,
+            ..ClusterConfig::default()
+        },
+    ] {
+        assert!(matches!(c.validate(), Err(Error::InvalidParam { .. })));
+    }
+}
