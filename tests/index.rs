@@ -858,7 +858,7 @@ fn damaged_settings_are_refused_by_stats_add_and_check() {
 #[test]
 fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
     use newsdedup::dedup::{DedupConfig, Deduplicator};
-    use newsdedup::events::vectors::VectorConfig;
+    use newsdedup::events::VectorConfig;
     use newsdedup::events::{ClusterConfig, EventClusterer};
     use newsdedup::index::{BatchOptions, EventQuery};
     use newsdedup::progress::Silent;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use newsdedup::events::vectors::VectorConfig;
+use newsdedup::events::VectorConfig;
 use newsdedup::events::{ClusterConfig, Linkage};
 use newsdedup::index::EventQuery;
 use newsdedup::merge::MergeConfig;

@@ -7,9 +7,11 @@
 //! re-read when the cleaned corpus is written. Every record ends up kept,
 //! removed as a duplicate of a kept one, or rejected with a reason.
 
-pub mod groups;
+pub(crate) mod groups;
+/// Public for the criterion benches only.
+#[doc(hidden)]
 pub mod store;
-pub mod table;
+pub(crate) mod table;
 
 mod candidates;
 mod config;
@@ -21,7 +23,9 @@ mod tests;
 mod verify;
 
 pub use config::{DedupConfig, OnError};
+pub use groups::KeepRule;
 pub use outcome::{DedupOutcome, DuplicateGroup, Member, Rejection, Stats, StrippedLine};
+pub use table::{ArticleTable, Overlap};
 pub use verify::MISS_PROBABILITY;
 
 use candidates::join_exact_copies;

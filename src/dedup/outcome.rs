@@ -47,7 +47,7 @@ pub struct Member {
     /// both texts.
     pub in_order: f64,
     /// The removed copy this one verified against, when it did not verify
-    /// against the representative itself (see [`Deduplicator`]'s stars).
+    /// against the representative itself (see [`super::Deduplicator`]'s stars).
     pub via: Option<u32>,
 }
 
@@ -62,7 +62,7 @@ pub struct Stats {
     pub stripped_lines: usize,
     pub candidate_pairs: usize,
     /// Candidate pairs whose sets were read (the rest failed the
-    /// signature check, [`Deduplicator::plausible`]).
+    /// signature check, `Deduplicator::plausible`).
     pub sets_read: usize,
     pub verified_pairs: usize,
 }

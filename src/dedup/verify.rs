@@ -189,7 +189,7 @@ impl Deduplicator {
     }
 }
 
-/// Chance that [`Deduplicator::plausible`] turns away a pair at exactly
+/// Chance that `Deduplicator::plausible` turns away a pair at exactly
 /// the weakest acceptable Jaccard (pairs above it are turned away less often).
 pub const MISS_PROBABILITY: f64 = 1e-4;
 

@@ -17,7 +17,7 @@
 use crate::events::linkage::SumVector;
 
 pub mod dates;
-pub mod vectors;
+pub(crate) mod vectors;
 
 use dates::day_number;
 pub use dates::parse_day;
@@ -33,12 +33,13 @@ pub use config::{validate_event_threshold, ClusterConfig, Linkage};
 pub use linkage::link;
 pub use neighbours::{neighbour_graph, Entry, Neighbours, SparseCosine};
 pub use outcome::{ClusterStats, EventCluster, EventOutcome};
+pub use vectors::{TermKind, TermVector, VectorConfig, Vocabulary};
 
 use rayon::prelude::*;
 
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
-use crate::events::vectors::{article_terms, CountedTerms, TermVector, Vocabulary};
+use crate::events::vectors::{article_terms, CountedTerms};
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 use crate::text::boilerplate::BoilerplateConfig;

@@ -461,13 +461,13 @@ impl Vocabulary {
         self.df.is_empty()
     }
 
-    /// Inverse document frequency of a term in this vocabulary ([`idf`]).
+    /// Inverse document frequency of a term in this vocabulary (`ln(N / df)`).
     pub fn idf(&self, id: u32) -> f32 {
         idf(u64::from(self.docs), u64::from(self.df[id as usize]))
     }
 
     /// Weights one article's terms into a normalized vector
-    /// ([`VectorConfig::vector`]).
+    /// (the one weighting of every event vector).
     pub fn vector(&self, terms: &CountedTerms, config: &VectorConfig) -> TermVector {
         let (ids, weights) = config.vector(terms.0.iter().map(|t| {
             let id = t.id;

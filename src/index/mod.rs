@@ -11,7 +11,7 @@
 //! the article alone, never on the batch it arrived in.
 //!
 //! A damaged file is an error, never another answer: records carry
-//! checksums and every bucket has a sealed sums entry ([`integrity`]),
+//! checksums and every bucket has a sealed sums entry (`integrity`),
 //! checked on every read; [`Index::verify`] walks the whole file.
 
 mod file;
@@ -72,7 +72,7 @@ pub struct Index {
 
 impl Drop for Index {
     /// Closing the file can make redb panic too (a writer commits on close,
-    /// and an earlier panic that [`guarded`] contained leaves its locks
+    /// and an earlier panic that `guarded` contained leaves its locks
     /// poisoned): contained the same way, so dropping an index never panics.
     fn drop(&mut self) {
         if let Some(handle) = self.handle.take() {

@@ -20,7 +20,7 @@ pub struct IndexStats {
     pub stored_bytes: u64,
 }
 
-/// Options of [`Index::add`] and [`Index::check`].
+/// Options of [`super::Index::add`] and [`super::Index::check`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BatchOptions {
     /// Replace held articles whose id comes again with other content
@@ -29,7 +29,7 @@ pub struct BatchOptions {
     pub on_error: OnError,
 }
 
-/// What happened to each article of a batch given to [`Index::add`].
+/// What happened to each article of a batch given to [`super::Index::add`].
 #[derive(Debug, Clone)]
 pub struct AddOutcome {
     /// The batch as signed (rows, rejected records).
@@ -69,7 +69,7 @@ pub struct EventMatch {
     pub similarity: f64,
 }
 
-/// What [`Index::check`] found, per row of the batch.
+/// What [`super::Index::check`] found, per row of the batch.
 #[derive(Debug, Clone)]
 pub struct CheckOutcome {
     pub batch: DedupOutcome,

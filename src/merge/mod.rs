@@ -3,9 +3,9 @@
 //! makes, and the discrepancies between aligned claims, every one pointing
 //! back to byte offsets in its article's text.
 //!
-//! Stages: [`text`] splits each story into claims (boilerplate left out),
-//! [`align`] groups claims of different sources into facts by content,
-//! [`slots`] reads typed values out of each claim, [`compare`] finds where
+//! Stages: `text` splits each story into claims (boilerplate left out),
+//! `align` groups claims of different sources into facts by content,
+//! `slots` reads typed values out of each claim, `compare` finds where
 //! two aligned claims differ.
 
 mod align;

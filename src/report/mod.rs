@@ -1,5 +1,5 @@
 //! Writers of every command's outputs: the cleaned corpus and removal report
-//! of `dedup` ([`corpus`]), `check` reports ([`check`]), merged stories
+//! of `dedup` (`corpus`), `check` reports ([`check`]), merged stories
 //! ([`merge`]).
 
 pub mod check;
