@@ -5,7 +5,7 @@
 //! Each set is followed by its order: for every shingle of the sorted set,
 //! where it first occurs in the article's text (its shingle index), so a
 //! containment match can be checked for reading in the same order
-//! ([`fn@shared_in_order`]).
+//! ([`shared_in_order`](fn@crate::dedup::store::shared_in_order)).
 //!
 //! Sets are stored as sorted 32-bit hashes (half the space of 64-bit; a
 //! false match between two shingles has probability 2^-32), in native byte
