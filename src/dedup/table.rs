@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::article::Location;
 use crate::dedup::store::{InOrder, ShingleStore};
-use crate::sketch::minhash::{estimate_jaccard, MinHashParams};
+use crate::sketch::minhash::MinHashParams;
 
 /// Articles that were read and signed, in input order (row order).
 #[derive(Debug, Clone)]
@@ -238,16 +238,6 @@ impl ArticleTable {
             .as_ref()
             .map(|s| s.compact(row))
             .unwrap_or_default()
-    }
-
-    /// Jaccard similarity of two rows estimated from their signatures.
-    pub fn estimated_jaccard(&self, a: u32, b: u32) -> f64 {
-        estimate_jaccard(
-            self.slots(a),
-            self.set_size(a),
-            self.slots(b),
-            self.set_size(b),
-        )
     }
 
     /// Exact Jaccard similarity of two rows' stored sets (no order check:

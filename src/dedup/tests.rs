@@ -6,7 +6,6 @@ use super::verify::binomial_quantile;
 use super::*;
 use crate::ingest::InputSpec;
 use crate::progress::Silent;
-use crate::sketch::minhash::agreeing_slots;
 use crate::sketch::minhash::splitmix64;
 use std::io::Write;
 
@@ -82,20 +81,6 @@ fn against_brute_force(config: DedupConfig, seed: u64) -> (usize, usize) {
                 let same = out.group_of[a as usize].is_some()
                     && out.group_of[a as usize] == out.group_of[b as usize];
                 together += usize::from(same);
-                if !same {
-                    let o = t.overlap(a, b);
-                    eprintln!(
-                        "MISS {} {} {:?} {:?} {:?} sizes {} {} agree {}",
-                        t.id(a),
-                        t.id(b),
-                        o,
-                        out.group_of[a as usize],
-                        out.group_of[b as usize],
-                        t.set_size(a),
-                        t.set_size(b),
-                        agreeing_slots(t.slots(a), t.slots(b))
-                    );
-                }
             }
         }
     }
@@ -276,7 +261,6 @@ fn agreement_quantiles_rise_with_jaccard_and_stay_below_the_mean() {
     let q: Vec<u16> = (0..=100)
         .map(|i| binomial_quantile(k, i as f64 / 100.0))
         .collect();
-    eprintln!("Q {q:?} {}", binomial_quantile(4096, 0.5));
     assert!(q.windows(2).all(|w| w[0] <= w[1]));
     assert_eq!(q[0], 0);
     assert_eq!(q[100], 128);
