@@ -16,6 +16,7 @@
 
 use crate::events::linkage::SumVector;
 
+pub mod background;
 pub mod dates;
 pub(crate) mod vectors;
 
@@ -33,7 +34,7 @@ pub use config::{validate_event_threshold, ClusterConfig, Linkage};
 pub use linkage::link;
 pub use neighbours::{neighbour_graph, Entry, Neighbours, SparseCosine};
 pub use outcome::{ClusterStats, EventCluster, EventOutcome};
-pub use vectors::{TermKind, TermVector, VectorConfig, Vocabulary};
+pub use vectors::{extract, TermKind, TermVector, VectorConfig, Vocabulary};
 
 use rayon::prelude::*;
 
