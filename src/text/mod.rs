@@ -1,4 +1,5 @@
 //! Text before it is compared: Unicode folding, and site chrome left out.
 
 pub mod boilerplate;
+pub mod dateline;
 pub mod normalize;
