@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use newsdedup::events::background::{stem_key, Background, ShareModel, StemCounts};
-use newsdedup::sketch::shingle::{words, Language};
 use newsdedup::events::{extract, TermKind};
+use newsdedup::sketch::shingle::{words, Language};
 
 #[derive(Parser)]
 struct Args {

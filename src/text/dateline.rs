@@ -2011,11 +2011,11 @@ pub fn mentioned_days(text: &str, anchor: Option<NaiveDate>) -> Vec<(NaiveDate, 
 mod tests {
     use super::*;
 
-    const SEED_000: &str = include_str!("../testdata/seeds/000_5a47302b29b28574.txt");
-    const SEED_001: &str = include_str!("../testdata/seeds/001_cce7f1ca9dc3f8ab.txt");
-    const SEED_002: &str = include_str!("../testdata/seeds/002_a4d316c33a6c514d.txt");
-    const SEED_003: &str = include_str!("../testdata/seeds/003_3789953b1d177a1f.txt");
-    const SEED_004: &str = include_str!("../testdata/seeds/004_8b6f9af4d72396b3.txt");
+    const SEED_000: &str = include_str!("../../testdata/seeds/000_5a47302b29b28574.txt");
+    const SEED_001: &str = include_str!("../../testdata/seeds/001_cce7f1ca9dc3f8ab.txt");
+    const SEED_002: &str = include_str!("../../testdata/seeds/002_a4d316c33a6c514d.txt");
+    const SEED_003: &str = include_str!("../../testdata/seeds/003_3789953b1d177a1f.txt");
+    const SEED_004: &str = include_str!("../../testdata/seeds/004_8b6f9af4d72396b3.txt");
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
