@@ -80,6 +80,9 @@ pub enum Error {
     /// `index remove` named an id the index does not hold.
     #[error("index {path} holds no article with id {id:?}; nothing was removed")]
     UnknownId { path: PathBuf, id: String },
+    /// `--explain` named an id the input does not have.
+    #[error("no article with id {id:?} in the input (rejected records cannot be explained)")]
+    UnknownArticle { id: String },
     /// `merge --event` named an event the input does not have.
     #[error("no event {event:?} in the input (events: {known})")]
     UnknownEvent { event: String, known: String },

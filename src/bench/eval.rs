@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -166,6 +167,78 @@ impl std::fmt::Display for Scores {
         }
         Ok(())
     }
+}
+
+/// Scores within one value of the `--by` field.
+pub struct Part {
+    pub value: Arc<str>,
+    pub articles: usize,
+    pub gold_clusters: usize,
+    pub predicted_clusters: usize,
+    pub scores: Scores,
+}
+
+/// Scores of each value of a field (`eval --by`), values in natural order.
+pub fn by_part(predicted: &[u64], gold: &[Arc<str>], by: &[Option<Arc<str>>]) -> Vec<Part> {
+    let mut values: Vec<Arc<str>> = by.iter().flatten().cloned().collect();
+    values.sort_by_key(|v| natural_key(v));
+    values.dedup();
+    values
+        .into_iter()
+        .map(|value| {
+            let idx: Vec<usize> = (0..gold.len())
+                .filter(|&i| by[i].as_deref() == Some(&*value))
+                .collect();
+            let p: Vec<u64> = idx.iter().map(|&i| predicted[i]).collect();
+            let g: Vec<Arc<str>> = idx.iter().map(|&i| gold[i].clone()).collect();
+            let scores = score(&p, &g, None::<&[Option<Arc<str>>]>);
+            Part {
+                gold_clusters: scores.gold_clusters,
+                predicted_clusters: scores.predicted_clusters,
+                articles: idx.len(),
+                scores,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// Sorts "2" before "10": numeric values by number, others by text.
+fn natural_key(s: &str) -> (u64, String) {
+    (s.parse().unwrap_or(u64::MAX), s.to_string())
+}
+
+/// The `eval --by` table, with the mean over values.
+pub fn by_table(field: &str, parts: &[Part]) -> String {
+    let mut out = format!(
+        "\nby {field}: {:>8} {:>5} {:>9} {:>7} {:>7} {:>6}\n",
+        "articles", "gold", "predicted", "pair F1", "B3 F1", "ARI"
+    );
+    let pad = " ".repeat(field.len() + 4);
+    for p in parts {
+        out.push_str(&format!(
+            "{:<w$} {:>8} {:>5} {:>9} {:>7.4} {:>7.4} {:>6.3}\n",
+            p.value,
+            p.articles,
+            p.gold_clusters,
+            p.predicted_clusters,
+            p.scores.pairwise_f1,
+            p.scores.bcubed_f1,
+            p.scores.adjusted_rand,
+            w = pad.len() - 1
+        ));
+    }
+    let mean = |f: fn(&Scores) -> f64| {
+        parts.iter().map(|p| f(&p.scores)).sum::<f64>() / parts.len().max(1) as f64
+    };
+    out.push_str(&format!(
+        "mean over {} values of {field}: pair F1 {:.4}, B3 F1 {:.4}, ARI {:.3}\n",
+        parts.len(),
+        mean(|s| s.pairwise_f1),
+        mean(|s| s.bcubed_f1),
+        mean(|s| s.adjusted_rand)
+    ));
+    out
 }
 
 #[cfg(test)]

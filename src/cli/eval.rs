@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use newsdedup::bench::eval::{score, Scores};
+use newsdedup::bench::eval::{self, score};
 use newsdedup::events::EventClusterer;
 use newsdedup::{Corpus, Deduplicator};
 
@@ -60,7 +60,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     );
     let unlabelled = t.len() - gold.len();
     let parts = match &args.by {
-        Some(_) => by_part(&predicted, &gold, &by),
+        Some(_) => eval::by_part(&predicted, &gold, &by),
         None => Vec::new(),
     };
     if args.json {
@@ -80,7 +80,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         let mut text = format!("{scores}\n");
         if let Some(field) = &args.by {
-            text.push_str(&format!("{}\n", by_table(field, &parts)));
+            text.push_str(&format!("{}\n", eval::by_table(field, &parts)));
         }
         if unlabelled > 0 {
             text.push_str(&format!(
@@ -91,74 +91,4 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         output::print(&text)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Scores within one value of the `--by` field.
-struct Part {
-    value: Arc<str>,
-    articles: usize,
-    gold_clusters: usize,
-    predicted_clusters: usize,
-    scores: Scores,
-}
-
-fn by_part(predicted: &[u64], gold: &[Arc<str>], by: &[Option<Arc<str>>]) -> Vec<Part> {
-    let mut values: Vec<Arc<str>> = by.iter().flatten().cloned().collect();
-    values.sort_by_key(|v| natural_key(v));
-    values.dedup();
-    values
-        .into_iter()
-        .map(|value| {
-            let idx: Vec<usize> = (0..gold.len())
-                .filter(|&i| by[i].as_deref() == Some(&*value))
-                .collect();
-            let p: Vec<u64> = idx.iter().map(|&i| predicted[i]).collect();
-            let g: Vec<Arc<str>> = idx.iter().map(|&i| gold[i].clone()).collect();
-            let scores = score(&p, &g, None::<&[Option<Arc<str>>]>);
-            Part {
-                gold_clusters: scores.gold_clusters,
-                predicted_clusters: scores.predicted_clusters,
-                articles: idx.len(),
-                scores,
-                value,
-            }
-        })
-        .collect()
-}
-
-/// Sorts "2" before "10": numeric values by number, others by text.
-fn natural_key(s: &str) -> (u64, String) {
-    (s.parse().unwrap_or(u64::MAX), s.to_string())
-}
-
-fn by_table(field: &str, parts: &[Part]) -> String {
-    let mut out = format!(
-        "\nby {field}: {:>8} {:>5} {:>9} {:>7} {:>7} {:>6}\n",
-        "articles", "gold", "predicted", "pair F1", "B3 F1", "ARI"
-    );
-    let pad = " ".repeat(field.len() + 4);
-    for p in parts {
-        out.push_str(&format!(
-            "{:<w$} {:>8} {:>5} {:>9} {:>7.4} {:>7.4} {:>6.3}\n",
-            p.value,
-            p.articles,
-            p.gold_clusters,
-            p.predicted_clusters,
-            p.scores.pairwise_f1,
-            p.scores.bcubed_f1,
-            p.scores.adjusted_rand,
-            w = pad.len() - 1
-        ));
-    }
-    let mean = |f: fn(&Scores) -> f64| {
-        parts.iter().map(|p| f(&p.scores)).sum::<f64>() / parts.len().max(1) as f64
-    };
-    out.push_str(&format!(
-        "mean over {} values of {field}: pair F1 {:.4}, B3 F1 {:.4}, ARI {:.3}\n",
-        parts.len(),
-        mean(|s| s.pairwise_f1),
-        mean(|s| s.bcubed_f1),
-        mean(|s| s.adjusted_rand)
-    ));
-    out
 }

@@ -3,6 +3,7 @@
 //! ([`merge`]).
 
 pub mod check;
+pub mod cluster;
 mod corpus;
 pub mod merge;
 

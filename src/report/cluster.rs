@@ -1,0 +1,103 @@
+//! `cluster` reports in words: the summary line and `--explain`.
+
+use crate::dedup::DedupOutcome;
+use crate::error::{Error, Result};
+use crate::events::{parse_day, EventOutcome};
+
+/// The one-line summary of a `cluster` run.
+pub fn summary(o: &DedupOutcome, e: &EventOutcome) -> String {
+    let s = &o.stats;
+    format!(
+        "read {} records: {} events ({} with more than one article) over {} articles after removing {} copies; rejected {}",
+        s.records,
+        e.stats.events,
+        e.stats.multi_article_events,
+        e.stats.vectors,
+        s.removed,
+        s.rejected
+    )
+}
+
+/// Why an article is in its event: its nearest neighbours with their
+/// similarity, event and the terms that made them similar, and its mean
+/// similarity to the rest of its event.
+pub fn explain(
+    o: &DedupOutcome,
+    e: &EventOutcome,
+    id: &str,
+    threshold: f32,
+    window: Option<u32>,
+) -> Result<String> {
+    let t = &o.table;
+    let Some(row) = (0..t.len() as u32).find(|&r| t.id(r) == id) else {
+        return Err(Error::UnknownArticle { id: id.to_string() });
+    };
+    let event = e.event_of_row[row as usize];
+    let ev = &e.events[event as usize];
+    let mut text = format!(
+        "{id} is in event {} ({} articles)\n",
+        event + 1,
+        ev.rows.len()
+    );
+    let mut rep = row;
+    if let Some((r, m)) = o.duplicate_of(row) {
+        text.push_str(&format!(
+            "  it is a copy of {} (Jaccard {:.2}, containment {:.2}) and follows it\n",
+            t.id(r),
+            m.similarity,
+            m.containment
+        ));
+        rep = r;
+    }
+    let i = e
+        .index_of_row(rep)
+        .expect("every kept article has a vector");
+    let v = &e.vectors[i];
+    let others: Vec<usize> = e
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|&(j, &r)| j != i && e.event_of_row[r as usize] == event)
+        .map(|(j, _)| j)
+        .collect();
+    if !others.is_empty() {
+        let mean = others.iter().map(|&j| v.dot(&e.vectors[j])).sum::<f32>() / others.len() as f32;
+        text.push_str(&format!(
+            "  mean similarity to the other {} distinct articles of its event: {mean:.3} (clusters merge at a mean of {threshold})\n",
+            others.len(),
+        ));
+    }
+    text.push_str(&format!(
+        "  {} terms in its vector; nearest neighbours:\n",
+        v.len()
+    ));
+    for &(j, sim) in &e.graph[i] {
+        let r = e.rows[j as usize];
+        let gap = t
+            .published(rep)
+            .and_then(parse_day)
+            .zip(t.published(r).and_then(parse_day))
+            .map(|(a, b)| (a - b).num_days().abs());
+        let same = match (e.event_of_row[r as usize] == event, gap, window) {
+            (true, _, _) => "same event".to_string(),
+            (false, Some(g), Some(w)) if g > i64::from(w) => {
+                format!("other event: published {g} days apart, beyond the {w}-day window")
+            }
+            (false, _, _) => "other event".to_string(),
+        };
+        let shared: Vec<String> = v
+            .shared_terms(&e.vectors[j as usize])
+            .into_iter()
+            .take(8)
+            .map(|(term, w)| format!("{} {:.3}", e.vocab.surface[term as usize], w))
+            .collect();
+        text.push_str(&format!(
+            "    {:.3}  {} (event {}, {same})\n           shared: {}\n",
+            sim,
+            t.id(r),
+            e.event_of_row[r as usize] + 1,
+            shared.join(", ")
+        ));
+    }
+    Ok(text)
+}
