@@ -196,7 +196,7 @@ fn events(c: &mut Criterion) {
         b.iter(|| neighbour_graph(&events.vectors, &config, &Silent).len())
     });
     let graph = neighbour_graph(&events.vectors, &config, &Silent);
-    let days = vec![None; events.vectors.len()];
+    let days = events.days.clone();
     g.bench_function("linkage_ecbplus", |b| {
         b.iter(|| link(&events.vectors, &graph, &days, &config, &Silent).len())
     });

@@ -559,6 +559,20 @@ pub struct EventArgs {
     )]
     pub window_days: u32,
 
+    /// Articles whose publication days are further apart than this never
+    /// share an event, when a day was read from the text (no `published`
+    /// field): page dates are less exact, and follow-up reports come months
+    /// later. 0 ignores dates read from text.
+    #[arg(long, default_value_t = 730, value_name = "DAYS")]
+    pub text_window_days: u32,
+
+    /// Similarity decays with the distance of publication days (either
+    /// source): an edge between articles D days apart keeps exp(-D / DAYS)
+    /// of its weight (365: 92% a month apart, 5% three years apart). 0
+    /// (default) turns it off.
+    #[arg(long, default_value_t = 0, value_name = "DAYS")]
+    pub date_decay: u32,
+
     #[command(flatten)]
     pub vectors: VectorArgs,
 }
@@ -609,6 +623,8 @@ impl EventArgs {
             ef_construction: self.ef_construction,
             ef_search: self.ef_search,
             window_days: (self.window_days > 0).then_some(self.window_days),
+            text_window_days: (self.text_window_days > 0).then_some(self.text_window_days),
+            date_decay_days: (self.date_decay > 0).then_some(self.date_decay),
         }
     }
 }

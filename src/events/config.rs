@@ -26,6 +26,17 @@ pub struct ClusterConfig {
     /// Articles whose `published` dates are further apart than this many
     /// days never share an event (default 7; `None` ignores dates).
     pub window_days: Option<u32>,
+    /// Articles whose publication days, read from the text when there is
+    /// no `published` field, are further apart than this never share an
+    /// event (default 730: a printed page date is the date of that report,
+    /// and reports of one event come months apart; ECB+ events span up to
+    /// three years). `None` ignores dates read from text.
+    pub text_window_days: Option<u32>,
+    /// Similarity decay with the distance of publication days (either
+    /// source): a neighbour-graph edge between articles `Δ` days apart
+    /// weighs `exp(-Δ / τ)` of its cosine (default off; τ = 365 keeps 92%
+    /// a month apart, 5% three years apart).
+    pub date_decay_days: Option<u32>,
 }
 
 impl Default for ClusterConfig {
@@ -40,6 +51,8 @@ impl Default for ClusterConfig {
             ef_construction: 64,
             ef_search: 48,
             window_days: Some(7),
+            text_window_days: Some(730),
+            date_decay_days: None,
         }
     }
 }

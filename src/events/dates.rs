@@ -3,6 +3,9 @@
 
 use chrono::{DateTime, NaiveDate};
 
+use crate::article::Article;
+use crate::text::dateline::published_from_text;
+
 /// Parses a `published` value: RFC 3339, RFC 2822, or a date-first string
 /// starting `YYYY-MM-DD`.
 pub fn parse_day(published: &str) -> Option<NaiveDate> {
@@ -22,6 +25,66 @@ pub fn parse_day(published: &str) -> Option<NaiveDate> {
 pub fn day_number(published: &str) -> Option<i32> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     parse_day(published).and_then(|d| i32::try_from((d - epoch).num_days()).ok())
+}
+
+/// Where an article's publication day came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DayFrom {
+    /// Its `published` field.
+    Published,
+    /// Its text (no readable `published`): what was read, and where
+    /// ("text line 3: 'Updated: 2013-05-08' = 2013-05-08").
+    Text(String),
+}
+
+/// An article's publication day (days since 1970-01-01) and its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDay {
+    pub day: i32,
+    pub from: DayFrom,
+}
+
+impl ArticleDay {
+    /// A day from a `published` field.
+    pub fn published(day: i32) -> Self {
+        ArticleDay {
+            day,
+            from: DayFrom::Published,
+        }
+    }
+
+    /// The calendar date.
+    pub fn date(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
+            + chrono::Duration::days(i64::from(self.day))
+    }
+
+    /// Where the day came from, for `--explain`.
+    pub fn describe(&self) -> String {
+        match &self.from {
+            DayFrom::Published => "the published field".to_string(),
+            DayFrom::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// An article's publication day: its `published` field when readable, else
+/// the date printed in the head of its text
+/// ([`crate::text::dateline::published_from_text`]).
+pub fn article_day(article: &Article) -> Option<ArticleDay> {
+    if let Some(day) = article.published.as_deref().and_then(day_number) {
+        return Some(ArticleDay {
+            day,
+            from: DayFrom::Published,
+        });
+    }
+    let found = published_from_text(&article.text)?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let day = i32::try_from((found.day - epoch).num_days()).ok()?;
+    Some(ArticleDay {
+        day,
+        from: DayFrom::Text(found.describe(&article.text)),
+    })
 }
 
 #[cfg(test)]

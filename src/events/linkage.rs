@@ -1,6 +1,7 @@
 //! Graph average linkage: clusters merge best first while their mean
 //! similarity holds, never across the date window.
 
+use crate::events::dates::{ArticleDay, DayFrom};
 use crate::events::ClusterConfig;
 use crate::events::Linkage;
 use crate::events::Neighbours;
@@ -88,13 +89,14 @@ impl PartialOrd for Merge {
 
 /// Average-link clustering on the neighbour graph.
 ///
-/// `days` holds each article's publication day, when known. Returns each
-/// article's cluster number: clusters are numbered 0.. in order of their
-/// first article.
+/// `days` holds each article's publication day, when known: the hard
+/// window applies to days from the `published` field, the decay to all.
+/// Returns each article's cluster number: clusters are numbered 0.. in
+/// order of their first article.
 pub fn link(
     vectors: &[TermVector],
     graph: &[Neighbours],
-    days: &[Option<i64>],
+    days: &[Option<ArticleDay>],
     config: &ClusterConfig,
     progress: &dyn Progress,
 ) -> Vec<u32> {
@@ -107,18 +109,44 @@ pub fn link(
         Vec::new()
     };
     let mut size = vec![1u32; n];
-    let mut span: Vec<Option<(i64, i64)>> = days.iter().map(|d| d.map(|d| (d, d))).collect();
+    let day_span = |published_only: bool| -> Vec<Option<(i64, i64)>> {
+        days.iter()
+            .map(|d| {
+                d.as_ref()
+                    .filter(|d| !published_only || d.from == DayFrom::Published)
+                    .map(|d| (i64::from(d.day), i64::from(d.day)))
+            })
+            .collect()
+    };
+    // Spans of `published` days (the window) and of all days, read from
+    // text too (the text window).
+    let mut span = day_span(true);
+    let mut any_span = day_span(false);
+    let text_window = config.text_window_days.map(i64::from);
+    let decay = |i: usize, j: usize| -> f32 {
+        match (config.date_decay_days, &days[i], &days[j]) {
+            (Some(tau), Some(a), Some(b)) => {
+                let gap = f64::from((a.day - b.day).unsigned_abs());
+                (-gap / f64::from(tau.max(1))).exp() as f32
+            }
+            _ => 1.0,
+        }
+    };
     let mut stamp = vec![0u32; n];
     let mut parent: Vec<u32> = (0..n as u32).collect();
     // Cluster → neighbouring cluster → sum of graph-edge similarities between them.
     let mut adj: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); n];
-    let fits = |a: Option<(i64, i64)>, b: Option<(i64, i64)>| match (window, a, b) {
+    let within = |w: Option<i64>, a: Option<(i64, i64)>, b: Option<(i64, i64)>| match (w, a, b) {
         (Some(w), Some(a), Some(b)) => a.1.max(b.1) - a.0.min(b.0) <= w,
         _ => true,
     };
+    let fits = |span: &[Option<(i64, i64)>], any: &[Option<(i64, i64)>], a: usize, b: usize| {
+        within(window, span[a], span[b]) && within(text_window, any[a], any[b])
+    };
     for (i, nbs) in graph.iter().enumerate() {
         for &(j, sim) in nbs {
-            if fits(span[i], span[j as usize]) && sim > 0.0 {
+            let sim = sim * decay(i, j as usize);
+            if fits(&span, &any_span, i, j as usize) && sim > 0.0 {
                 adj[i].insert(j, sim);
                 adj[j as usize].insert(i as u32, sim);
             }
@@ -151,10 +179,12 @@ pub fn link(
             sums[b] = SumVector::default();
         }
         size[a] += size[b];
-        span[a] = match (span[a], span[b]) {
-            (Some(x), Some(y)) => Some((x.0.min(y.0), x.1.max(y.1))),
-            (x, y) => x.or(y),
-        };
+        for s in [&mut span, &mut any_span] {
+            s[a] = match (s[a], s[b]) {
+                (Some(x), Some(y)) => Some((x.0.min(y.0), x.1.max(y.1))),
+                (x, y) => x.or(y),
+            };
+        }
         stamp[a] += 1;
         let mut merged = std::mem::take(&mut adj[a]);
         for (c, w) in std::mem::take(&mut adj[b]) {
@@ -166,7 +196,7 @@ pub fn link(
             let cu = c as usize;
             adj[cu].remove(&m.b);
             adj[cu].insert(m.a, w);
-            if !fits(span[a], span[cu]) {
+            if !fits(&span, &any_span, a, cu) {
                 continue;
             }
             let pairs = size[a] as f32 * size[cu] as f32;

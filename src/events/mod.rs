@@ -20,8 +20,8 @@ pub mod background;
 pub mod dates;
 pub(crate) mod vectors;
 
-use dates::day_number;
 pub use dates::parse_day;
+use dates::{article_day, ArticleDay};
 
 mod config;
 mod linkage;
@@ -89,14 +89,19 @@ impl EventClusterer {
             .collect();
         let mut vocab = Vocabulary::default();
         let mut counted: Vec<CountedTerms> = Vec::with_capacity(rows.len());
+        let mut article_days: Vec<Option<ArticleDay>> = Vec::with_capacity(rows.len());
         progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
         dedup.map_rows(
             corpus,
             progress,
             |row| dedup.duplicate_of(row).is_none(),
-            |_, article| article_terms(&article, &self.boilerplate, dedup.freq.as_ref()),
-            |_, terms| {
+            |_, article| {
+                let terms = article_terms(&article, &self.boilerplate, dedup.freq.as_ref());
+                (terms, article_day(&article))
+            },
+            |_, (terms, day)| {
                 counted.push(vocab.add(terms));
+                article_days.push(day);
                 Ok(())
             },
         )?;
@@ -108,11 +113,7 @@ impl EventClusterer {
             .collect();
         drop(counted);
         let graph = neighbour_graph(&vectors, &self.config, progress);
-        let days: Vec<Option<i64>> = rows
-            .iter()
-            .map(|&r| table.published(r).and_then(day_number).map(i64::from))
-            .collect();
-        let event_of = link(&vectors, &graph, &days, &self.config, progress);
+        let event_of = link(&vectors, &graph, &article_days, &self.config, progress);
         let n_events = event_of.iter().max().map_or(0, |&m| m as usize + 1);
         let mut event_of_row = vec![0u32; table.len()];
         for (i, &row) in rows.iter().enumerate() {
@@ -133,7 +134,19 @@ impl EventClusterer {
         for (row, &e) in event_of_row.iter().enumerate() {
             let ev = &mut events[e as usize];
             ev.rows.push(row as u32);
-            if let Some(d) = table.published(row as u32).and_then(parse_day) {
+            let read = dedup
+                .duplicate_of(row as u32)
+                .map_or(row as u32, |(rep, _)| rep);
+            let i = rows.binary_search(&read).expect("kept rows are clustered");
+            let d = match (
+                table.published(row as u32).and_then(parse_day),
+                &article_days[i],
+            ) {
+                (Some(d), _) => Some(d),
+                (None, Some(a)) if row as u32 == read => Some(a.date()),
+                _ => None,
+            };
+            if let Some(d) = d {
                 ev.span = Some(ev.span.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
             }
         }
@@ -158,6 +171,7 @@ impl EventClusterer {
             graph,
             events,
             event_of_row,
+            days: article_days,
             stats,
         })
     }

@@ -44,6 +44,9 @@ pub struct EventOutcome {
     pub events: Vec<EventCluster>,
     /// Each table row's event.
     pub event_of_row: Vec<u32>,
+    /// The publication day of each clustered article (order of `rows`):
+    /// its `published` field, else a date read from its text.
+    pub days: Vec<Option<crate::events::dates::ArticleDay>>,
     pub stats: ClusterStats,
 }
 

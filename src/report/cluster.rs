@@ -2,7 +2,7 @@
 
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
-use crate::events::{parse_day, EventOutcome};
+use crate::events::EventOutcome;
 
 /// The one-line summary of a `cluster` run.
 pub fn summary(o: &DedupOutcome, e: &EventOutcome) -> String {
@@ -53,6 +53,16 @@ pub fn explain(
         .index_of_row(rep)
         .expect("every kept article has a vector");
     let v = &e.vectors[i];
+    match &e.days[i] {
+        Some(d) => text.push_str(&format!(
+            "  published {} (from {})\n",
+            d.date(),
+            d.describe()
+        )),
+        None => {
+            text.push_str("  publication day unknown (no published field, no date in its text)\n")
+        }
+    }
     let others: Vec<usize> = e
         .rows
         .iter()
@@ -73,11 +83,10 @@ pub fn explain(
     ));
     for &(j, sim) in &e.graph[i] {
         let r = e.rows[j as usize];
-        let gap = t
-            .published(rep)
-            .and_then(parse_day)
-            .zip(t.published(r).and_then(parse_day))
-            .map(|(a, b)| (a - b).num_days().abs());
+        let gap = e.days[i]
+            .as_ref()
+            .zip(e.days[j as usize].as_ref())
+            .map(|(a, b)| i64::from(a.day - b.day).abs());
         let same = match (e.event_of_row[r as usize] == event, gap, window) {
             (true, _, _) => "same event".to_string(),
             (false, Some(g), Some(w)) if g > i64::from(w) => {
