@@ -55,6 +55,23 @@ fn seeds_002_and_003_are_one_event_the_others_alone() {
     }
 }
 
+/// The `.txt` folder has no `published` field: the dates 001 and 003 print
+/// ("Updated: 2013-05-08", "08.12.2016") are read from the text, so the
+/// Hamburg pair is one event apart from the 2013 Moscow meeting; without
+/// dates read from text all five are one event.
+#[test]
+fn undated_seed_folder_gets_dates_from_the_text() {
+    let lines = cluster(&testdata("seeds"), &[]);
+    let ev = event_of(&lines);
+    assert_eq!(ev.len(), 5);
+    let id = |p: &str| *ev.iter().find(|(k, _)| k.starts_with(p)).unwrap().1;
+    assert_eq!(id("002"), id("003"), "{ev:?}");
+    assert_ne!(id("001"), id("003"), "{ev:?}");
+    let without = event_of(&cluster(&testdata("seeds"), &["--text-window-days", "0"]));
+    let events: std::collections::BTreeSet<u64> = without.values().copied().collect();
+    assert_eq!(events.len(), 1, "{without:?}");
+}
+
 #[test]
 fn ecbplus_events_are_found_at_default_flags() {
     let out = bin()
