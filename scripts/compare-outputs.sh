@@ -30,7 +30,7 @@ echo "building $base ($base_sha) and the working tree" >&2
 (cd "$tree" && CARGO_TARGET_DIR="$PWD/../../compare-base-target" cargo build --release --quiet)
 cargo build --release --quiet
 bin_base=target/compare-base-target/release/newsdedup
-bin_head=target/release/newsdedup
+bin_head=${CARGO_TARGET_DIR:-target}/release/newsdedup
 
 run_all() {
   # Both binaries write to the same place (paths appear in reports), then
