@@ -944,6 +944,8 @@ fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
         number_boost: 1.0,
         title_boost: 3.0,
         max_terms: 40,
+        background_docs: 10.0,
+        unshared_norm: 0.0,
     });
     assert_ne!(defaults, boosted, "the flags change what check reports");
 }

@@ -421,6 +421,39 @@ fn injected_discrepancies_are_found_per_kind() {
     assert_eq!(kinds, 6, "{table}");
 }
 
+/// A folder holding only the two Hamburg reports merges without
+/// `--one-event`: with two articles every shared term is in both, and only
+/// the background statistics tell "Hamburg" from "said".
+#[test]
+fn a_folder_of_the_two_hamburg_reports_is_one_story() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["002_a4d316c33a6c514d.txt", "003_3789953b1d177a1f.txt"] {
+        std::fs::copy(testdata("seeds").join(name), dir.path().join(name)).unwrap();
+    }
+    let out = stdout_of(bin().args(["merge", "--format", "json"]).arg(dir.path()));
+    let stories: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(stories.len(), 1, "{out}");
+    assert_eq!(arr(&stories[0]["sources"]).len(), 2);
+    assert!(!arr(&stories[0]["facts"]).is_empty());
+    assert!(!arr(&stories[0]["discrepancies"]).is_empty());
+    // The input alone (no background) cannot weigh a pair.
+    let alone = bin()
+        .args(["merge", "--format", "json", "--background-docs", "0"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        alone.is_empty(),
+        "without background the pair is not one event"
+    );
+}
+
 #[test]
 fn one_event_by_hand_and_clear_errors() {
     let seeds = testdata("seeds");

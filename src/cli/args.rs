@@ -595,6 +595,18 @@ pub struct VectorArgs {
     /// Heaviest terms kept per article vector.
     #[arg(long, default_value_t = VectorConfig::default().max_terms, value_name = "N", allow_negative_numbers = true)]
     pub max_terms: usize,
+
+    /// Weight of the shipped background term statistics (English news word
+    /// shares) in document frequencies: as if the input held this many more
+    /// articles of general news. 0 uses the input alone.
+    #[arg(long, default_value_t = VectorConfig::default().background_docs, value_name = "N", allow_negative_numbers = true, value_parser = finite_f32)]
+    pub background_docs: f32,
+
+    /// How much terms no other article has count in each vector's norm, as
+    /// a factor of their weight: 0 gives the cosine of the shared terms
+    /// only, 1 the cosine over all terms.
+    #[arg(long, default_value_t = VectorConfig::default().unshared_norm, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
+    pub unshared_norm: f32,
 }
 
 impl VectorArgs {
@@ -604,6 +616,8 @@ impl VectorArgs {
             number_boost: self.number_boost,
             title_boost: self.title_boost,
             max_terms: self.max_terms,
+            background_docs: self.background_docs,
+            unshared_norm: self.unshared_norm,
         }
     }
 }

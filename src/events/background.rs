@@ -40,6 +40,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
+use crate::events::vectors::{term_key, TermKind};
 use crate::sketch::shingle::{stem_word, words, Language};
 
 /// The format version this code reads and writes.
@@ -63,6 +64,9 @@ pub struct Background {
     language: Language,
     meta: Vec<(String, String)>,
     shares: HashMap<u64, f32, BuildIdentity>,
+    /// The same shares by event term key: a word term of the stem, and a
+    /// one-word name term of the row's word ("Syria" as a name).
+    term_shares: HashMap<u64, f32, BuildIdentity>,
 }
 
 impl Background {
@@ -96,6 +100,7 @@ impl Background {
         let text = decode(bytes)?;
         let mut meta: Vec<(String, String)> = Vec::new();
         let mut shares: HashMap<u64, f32, BuildIdentity> = HashMap::with_hasher(BuildIdentity);
+        let mut term_shares: HashMap<u64, f32, BuildIdentity> = HashMap::with_hasher(BuildIdentity);
         let mut rows = 0usize;
         let mut declared_rows: Option<(usize, usize)> = None;
         let mut last_line = 0;
@@ -153,8 +158,16 @@ impl Background {
             if !(value > 0.0 && value <= 1.0) {
                 return Err(bad(n, format!("share {share} is not in (0, 1]")));
             }
-            let slot = shares.entry(stem_key(&lower, lang)).or_insert(value);
+            let stem = stem_key(&lower, lang);
+            let slot = shares.entry(stem).or_insert(value);
             *slot = slot.max(value);
+            for key in [
+                term_key(TermKind::Word, &lower, Some(stem)),
+                term_key(TermKind::Name, &lower, None),
+            ] {
+                let slot = term_shares.entry(key).or_insert(value);
+                *slot = slot.max(value);
+            }
             rows += 1;
         }
         if last_line == 0 {
@@ -174,6 +187,7 @@ impl Background {
             language: lang,
             meta,
             shares,
+            term_shares,
         })
     }
 
@@ -182,6 +196,15 @@ impl Background {
     #[inline]
     pub fn share(&self, stem_hash: u64) -> Option<f32> {
         self.shares.get(&stem_hash).copied()
+    }
+
+    /// The share of articles containing an event term, by its key
+    /// ([`crate::events::vectors::term_key`]): word terms by their stem,
+    /// one-word names by their lowercase word. `None` for other terms
+    /// (numbers, multi-word names) and for terms rarer than the floor.
+    #[inline]
+    pub fn term_share(&self, key: u64) -> Option<f32> {
+        self.term_shares.get(&key).copied()
     }
 
     /// How many stems the table holds.

@@ -24,6 +24,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::article::Article;
 use crate::error::{Error, Result};
+use crate::events::background::Background;
 use crate::sketch::shingle::{is_english_stopword, stem_word, Language};
 use crate::text::boilerplate::{story_lines, BoilerplateConfig, LineFrequencies};
 use crate::text::normalize::normalize_line_cased;
@@ -39,6 +40,14 @@ pub struct VectorConfig {
     pub title_boost: f32,
     /// Heaviest terms kept per article (default 200).
     pub max_terms: usize,
+    /// Weight of the background statistics in document frequencies: as if
+    /// the batch held this many more articles of general news (default
+    /// 300; 0 uses the batch alone). See [`idf`].
+    pub background_docs: f32,
+    /// How much terms no other article has count in a vector's norm, as a
+    /// factor of their weight (0: the cosine of shared terms only; 1: the
+    /// cosine over all terms).
+    pub unshared_norm: f32,
 }
 
 impl Default for VectorConfig {
@@ -48,6 +57,8 @@ impl Default for VectorConfig {
             number_boost: 2.5,
             title_boost: 1.5,
             max_terms: 200,
+            background_docs: 300.0,
+            unshared_norm: 0.0,
         }
     }
 }
@@ -69,6 +80,18 @@ impl VectorConfig {
                     format!("{v} is not a positive number"),
                 ));
             }
+        }
+        if !(self.unshared_norm.is_finite() && self.unshared_norm >= 0.0) {
+            return Err(Error::invalid(
+                "unshared norm",
+                format!("{} is not a factor of at least 0", self.unshared_norm),
+            ));
+        }
+        if !(self.background_docs.is_finite() && self.background_docs >= 0.0) {
+            return Err(Error::invalid(
+                "background docs",
+                format!("{} is not a number of articles", self.background_docs),
+            ));
         }
         if self.max_terms == 0 {
             return Err(Error::invalid("max terms", "must be at least 1"));
@@ -185,6 +208,22 @@ fn token(text: &str, sentence_start: bool) -> Token<'_> {
     }
 }
 
+/// The background share of a term (the shipped English table; terms of
+/// other languages are mostly absent and weigh as rare).
+pub(crate) fn background_share(key: u64) -> Option<f32> {
+    Some(Background::english().term_share(key).unwrap_or(0.0))
+}
+
+/// The key of a term: a word's stem hash mixed with its kind, else the
+/// hash of its lowercase text with its kind as seed. One definition for the
+/// vocabulary, the index and the background table.
+pub(crate) fn term_key(kind: TermKind, key_text: &str, stem: Option<u64>) -> u64 {
+    match stem {
+        Some(h) => h ^ kind.tag().wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        None => xxh3_64_with_seed(key_text.as_bytes(), kind.tag()),
+    }
+}
+
 /// The event terms of one article: its title and its story lines (chrome
 /// left out by the boilerplate rules and, when given, corpus line
 /// frequencies), stemmed in the article's language. What `cluster`, `merge`
@@ -217,10 +256,7 @@ pub fn extract<'a>(
     let mut terms: HashMap<u64, RawTerm> = HashMap::new();
     let mut add =
         |kind: TermKind, key_text: &str, stem: Option<u64>, surface: &str, in_title: bool| {
-            let key = match stem {
-                Some(h) => h ^ kind.tag().wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                None => xxh3_64_with_seed(key_text.as_bytes(), kind.tag()),
-            };
+            let key = term_key(kind, key_text, stem);
             let t = terms.entry(key).or_insert_with(|| RawTerm {
                 key,
                 kind,
@@ -461,9 +497,12 @@ impl Vocabulary {
         self.df.is_empty()
     }
 
-    /// Inverse document frequency of a term in this vocabulary (`ln(N / df)`).
-    pub fn idf(&self, id: u32) -> f32 {
-        idf(u64::from(self.docs), u64::from(self.df[id as usize]))
+    /// Inverse document frequency of a term in this vocabulary, with the
+    /// background of `config`.
+    pub fn idf(&self, id: u32, config: &VectorConfig) -> f32 {
+        let key = self.keys[id as usize];
+        let (docs, df) = (u64::from(self.docs), u64::from(self.df[id as usize]));
+        idf(docs, df, background_share(key), config.background_docs)
     }
 
     /// Weights one article's terms into a normalized vector
@@ -472,16 +511,16 @@ impl Vocabulary {
         let (ids, weights) = config.vector(terms.0.iter().map(|t| {
             let id = t.id;
             let kind = self.kind[id as usize];
-            let (docs, df) = (u64::from(self.docs), u64::from(self.df[id as usize]));
-            (
-                id,
-                self.keys[id as usize],
+            TermStats {
+                key: id,
+                hash: self.keys[id as usize],
                 kind,
-                t.in_title,
-                t.count,
-                docs,
-                df,
-            )
+                in_title: t.in_title,
+                count: t.count,
+                docs: u64::from(self.docs),
+                df: u64::from(self.df[id as usize]),
+                share: background_share(self.keys[id as usize]),
+            }
         }));
         TermVector {
             ids: ids.into_boxed_slice(),
@@ -490,11 +529,45 @@ impl Vocabulary {
     }
 }
 
-/// Inverse document frequency, `ln(N / df)` (never negative): the one
-/// definition of `cluster`, `merge` and `check --level event`. `check`
-/// counts the incoming article in both (`N + 1`, `df + 1`), as a batch does.
-pub(crate) fn idf(docs: u64, df: u64) -> f32 {
-    ((docs.max(1) as f64) / (df.max(1) as f64)).ln().max(0.0) as f32
+/// Inverse document frequency, never negative: the one definition of
+/// `cluster`, `merge` and `check --level event` (`check` counts the
+/// incoming article in both `N` and `df`, as a batch does).
+///
+/// Without background statistics, `ln(N / df)`. With them, the batch is
+/// blended with `background_docs` (M) articles of general news in which
+/// the term occurs with its background share `s` (0 for a term the table
+/// does not hold: names, places, rare words): `ln((N + M) / (df + M·s))`.
+/// A term every article of a small batch has still counts when it is rare
+/// in news at large, and common news words weigh little whatever the
+/// batch; a large batch outweighs the background.
+pub(crate) fn idf(docs: u64, df: u64, share: Option<f32>, background_docs: f32) -> f32 {
+    match share {
+        Some(s) if background_docs > 0.0 => {
+            let m = f64::from(background_docs);
+            let n = docs as f64 + m;
+            let d = (df as f64 + m * f64::from(s)).max(1.0);
+            (n / d).ln().max(0.0) as f32
+        }
+        _ => ((docs.max(1) as f64) / (df.max(1) as f64)).ln().max(0.0) as f32,
+    }
+}
+
+/// One term of an article, as the weighting needs it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TermStats<K> {
+    /// The key vectors are sorted by (vocabulary id, or term key).
+    pub key: K,
+    /// The term key ([`term_key`]): ties at `max_terms` are broken by it.
+    pub hash: u64,
+    pub kind: TermKind,
+    pub in_title: bool,
+    pub count: u32,
+    /// Articles in the collection, and how many have the term.
+    pub docs: u64,
+    pub df: u64,
+    /// Background share ([`crate::events::background::Background::term_share`]):
+    /// `None` without a background table.
+    pub share: Option<f32>,
 }
 
 /// Terms fewer articles than this have weigh nothing: a term no other
@@ -517,23 +590,28 @@ impl VectorConfig {
         w
     }
 
-    /// An article's event vector from its terms, each given as (key, term
-    /// hash, kind, in title, count, documents, document frequency): weighted
+    /// An article's event vector from its terms: weighted
     /// ([`Self::weight`], [`idf`]; terms under [`MIN_DF`] left out), the
     /// `max_terms` heaviest kept (ties by term hash, which every caller
     /// knows alike), sorted by key, L2-normalized. Every event vector is
     /// made here.
     pub(crate) fn vector<K: Ord + Copy>(
         &self,
-        terms: impl Iterator<Item = (K, u64, TermKind, bool, u32, u64, u64)>,
+        terms: impl Iterator<Item = TermStats<K>>,
     ) -> (Vec<K>, Vec<f32>) {
+        // Terms no other article has cannot be shared: they are left out of
+        // the vector but still count in its norm (a cosine over all terms).
+        let mut alone = 0.0f64;
         let mut weighted: Vec<(K, u64, f32)> = terms
-            .filter_map(|(key, hash, kind, in_title, count, docs, df)| {
-                if df < MIN_DF {
+            .filter_map(|t| {
+                let idf = idf(t.docs, t.df, t.share, self.background_docs);
+                let w = self.weight(t.kind, t.in_title, t.count, idf);
+                if t.df < MIN_DF {
+                    let w = f64::from(w) * f64::from(self.unshared_norm);
+                    alone += w * w;
                     return None;
                 }
-                let w = self.weight(kind, in_title, count, idf(docs, df));
-                (w > 0.0).then_some((key, hash, w))
+                (w > 0.0).then_some((t.key, t.hash, w))
             })
             .collect();
         if weighted.len() > self.max_terms {
@@ -541,10 +619,11 @@ impl VectorConfig {
             weighted.truncate(self.max_terms);
         }
         weighted.sort_unstable_by_key(|&(key, _, _)| key);
-        let norm = weighted
+        let norm = (weighted
             .iter()
             .map(|&(_, _, w)| f64::from(w) * f64::from(w))
             .sum::<f64>()
+            + alone)
             .sqrt() as f32;
         weighted
             .into_iter()

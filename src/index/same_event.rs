@@ -16,6 +16,7 @@ use crate::dedup::{DedupOutcome, OnError};
 use crate::error::Result;
 use crate::events::dates::day_number;
 use crate::events::vectors::{article_terms, sparse_dot, TermKind, VectorConfig};
+use crate::events::vectors::{background_share, TermStats};
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 
@@ -183,7 +184,16 @@ pub(super) fn event_vector(
     let mut rows = Vec::with_capacity(terms.len());
     for &(key, code, count) in terms {
         let (kind, in_title) = TermKind::decode(code);
-        rows.push((key, key, kind, in_title, count, docs, df(key)?));
+        rows.push(TermStats {
+            key,
+            hash: key,
+            kind,
+            in_title,
+            count,
+            docs,
+            df: df(key)?,
+            share: background_share(key),
+        });
     }
     let (keys, weights) = config.vector(rows.into_iter());
     Ok(EventVector { keys, weights })
