@@ -46,9 +46,23 @@ pub enum RejectReason {
     UnsupportedFile(&'static str),
     #[error("cannot read the file: {0}")]
     UnreadableFile(String),
+    /// Nothing but site chrome (a sign-up modal, a cookie wall, a
+    /// notification prompt): what was left after removing it.
+    #[error("no article text: every line is site chrome (text: {0:?})")]
+    NoContent(String),
 }
 
 impl RejectReason {
+    /// The status reports give a record set aside for this reason:
+    /// `no_content` for a page that is only chrome (not an error of the
+    /// input), `rejected` otherwise.
+    pub fn status(&self) -> &'static str {
+        match self {
+            RejectReason::NoContent(_) => "no_content",
+            _ => "rejected",
+        }
+    }
+
     /// A short stable name for the kind of problem, for machine-readable reports.
     pub fn code(&self) -> &'static str {
         match self {
@@ -62,6 +76,7 @@ impl RejectReason {
             RejectReason::DuplicateId { .. } => "duplicate_id",
             RejectReason::UnsupportedFile(_) => "unsupported_file",
             RejectReason::UnreadableFile(_) => "unreadable_file",
+            RejectReason::NoContent(_) => "no_content",
         }
     }
 }

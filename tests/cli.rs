@@ -344,3 +344,66 @@ fn explain_threshold_prints_the_s_curve() {
             predicate::str::contains("16 bands x 8 rows").and(predicate::str::contains("   0.9 ")),
         );
 }
+
+/// A scraped page that is only a sign-up modal or a notification prompt is
+/// `no_content`: not kept, not a copy of another such page, not rejected as
+/// bad input (`--on-error fail` does not stop on it), in every report.
+#[test]
+fn chrome_only_pages_are_no_content_not_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pages.jsonl");
+    let modal = "Sign In\nWe have sent you a verification email.\nPlease verify your email to continue.\nCreate an account\nAlready have an account? Log in";
+    let prompt =
+        "Enable notifications\nAllow notifications to get breaking news alerts.\nAdvertisement";
+    let story = "The city council voted on Tuesday to close the old harbour bridge for repairs.\nEngineers found cracks in two of the main supports last month, the mayor said.";
+    let records = [
+        article("story", story),
+        article("modal-1", modal),
+        article("modal-2", modal),
+        article("prompt", prompt),
+        article(
+            "short-news",
+            "The parliament election is over in Turkmenistan.",
+        ),
+    ];
+    fs::write(&input, records.join("\n") + "\n").unwrap();
+    let report = dir.path().join("report.jsonl");
+    let clean = dir.path().join("clean.jsonl");
+    bin()
+        .args(["dedup", "--on-error", "fail"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&clean)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("(3 pages with no article text)"));
+    let lines = read_jsonl(&report);
+    let status: BTreeMap<&str, &str> = lines
+        .iter()
+        .filter_map(|l| Some((l["id"].as_str()?, l["status"].as_str()?)))
+        .collect();
+    for id in ["modal-1", "modal-2", "prompt"] {
+        assert_eq!(status.get(id), Some(&"no_content"), "{lines:?}");
+    }
+    let kept: Vec<String> = read_jsonl(&clean)
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kept, ["story", "short-news"]);
+    // Never part of an event either.
+    let events = dir.path().join("events.jsonl");
+    bin()
+        .arg("cluster")
+        .arg(&input)
+        .arg("-o")
+        .arg(&events)
+        .assert()
+        .success();
+    for l in read_jsonl(&events) {
+        let no_content = ["modal-1", "modal-2", "prompt"].contains(&l["id"].as_str().unwrap());
+        assert_eq!(l["status"] == "no_content", no_content, "{l}");
+        assert_eq!(l.get("event").is_none(), no_content, "{l}");
+    }
+}

@@ -482,6 +482,17 @@ fn accounted_for(corpus: &Corpus, expected_records: usize) -> Result<DedupOutcom
             (Ok(a), None) => {
                 prop_assert!(accepted_ids.insert(a.id), "a repeated id was accepted");
             }
+            // A page that is only site chrome by the per-line rules.
+            (Ok(a), Some(RejectReason::NoContent(_))) => {
+                let lines = normalize_lines(&a.text);
+                prop_assert!(
+                    lines.iter().any(|l| !l.is_empty())
+                        && lines.iter().all(|l| l.is_empty()
+                            || newsdedup::text::boilerplate::line_rule(l).is_some()),
+                    "no_content for a text with story lines: {:?}",
+                    a.text
+                );
+            }
             (read, got) => prop_assert!(false, "read {:?} but run says {:?}", read, got),
         }
     }

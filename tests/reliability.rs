@@ -405,16 +405,39 @@ fn a_report_that_fails_after_the_add_says_the_add_happened() {
 /// Starts `dedup` of ECB+ over an earlier output and sends it `signal`
 /// while it writes (its temporary file holds bytes, or, as before the fix,
 /// the output itself changed); returns the exit status and the directory.
-fn interrupt_while_writing(signal: &str) -> (std::process::ExitStatus, tempfile::TempDir) {
+fn interrupt_while_writing(
+    signal: &str,
+) -> (
+    std::process::ExitStatus,
+    tempfile::TempDir,
+    tempfile::TempDir,
+) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    let side = tempfile::tempdir().unwrap();
     let out = d.join("out.jsonl");
     fs::write(&out, "earlier output\n").unwrap();
+    // ECB+ twenty times over (ids made unique): the copies make a long
+    // removal report, so the run is still writing when the signal comes.
+    let ecb = fs::read_to_string(testdata("ecbplus/docs.jsonl")).unwrap();
+    let mut input = String::new();
+    for k in 0..20 {
+        for line in ecb.lines() {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            v["id"] = Value::from(format!("{}-{k}", v["id"].as_str().unwrap()));
+            input.push_str(&v.to_string());
+            input.push('\n');
+        }
+    }
+    let corpus = side.path().join("corpus.jsonl");
+    fs::write(&corpus, input).unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsdedup"))
         .arg("dedup")
-        .arg(testdata("ecbplus/docs.jsonl"))
+        .arg(&corpus)
         .arg("-o")
         .arg(&out)
+        .arg("--report")
+        .arg(side.path().join("report.jsonl"))
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -441,12 +464,12 @@ fn interrupt_while_writing(signal: &str) -> (std::process::ExitStatus, tempfile:
         );
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
-    (child.wait().unwrap(), dir)
+    (child.wait().unwrap(), dir, side)
 }
 
 #[test]
 fn a_killed_run_never_leaves_a_half_written_output() {
-    let (status, dir) = interrupt_while_writing("-KILL");
+    let (status, dir, _side) = interrupt_while_writing("-KILL");
     assert!(!status.success());
     let out = fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
     assert_eq!(out, "earlier output\n");
@@ -454,18 +477,8 @@ fn a_killed_run_never_leaves_a_half_written_output() {
 
 #[test]
 fn an_interrupted_run_removes_its_temporary_files() {
-    let reference = tempfile::tempdir().unwrap();
-    let whole = reference.path().join("whole.jsonl");
-    bin()
-        .arg("dedup")
-        .arg(testdata("ecbplus/docs.jsonl"))
-        .arg("-o")
-        .arg(&whole)
-        .assert()
-        .success();
-    let whole = fs::read(whole).unwrap();
     for signal in ["-TERM", "-INT"] {
-        let (status, dir) = interrupt_while_writing(signal);
+        let (status, dir, side) = interrupt_while_writing(signal);
         let left: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -476,7 +489,15 @@ fn an_interrupted_run_removes_its_temporary_files() {
         if out == b"earlier output\n" {
             assert_eq!(status.code(), Some(130), "{signal}");
         } else {
-            assert!(out == whole, "{signal}: a whole output");
+            let whole = side.path().join("whole.jsonl");
+            bin()
+                .arg("dedup")
+                .arg(side.path().join("corpus.jsonl"))
+                .arg("-o")
+                .arg(&whole)
+                .assert()
+                .success();
+            assert!(out == fs::read(whole).unwrap(), "{signal}: a whole output");
         }
     }
 }

@@ -125,10 +125,18 @@ impl Outputs {
 
 fn summary(o: &DedupOutcome) -> String {
     let s = &o.stats;
+    let no_content = o
+        .rejected
+        .iter()
+        .filter(|r| r.reason.status() == "no_content")
+        .count();
     let mut text = format!(
         "read {} records: kept {}, removed {} duplicates in {} groups, rejected {}",
         s.records, s.kept, s.removed, s.groups, s.rejected
     );
+    if no_content > 0 {
+        text.push_str(&format!(" ({no_content} pages with no article text)"));
+    }
     text.push_str(&format!(
         "; {} candidate pairs checked, {} read, {} verified",
         s.candidate_pairs, s.sets_read, s.verified_pairs
@@ -141,7 +149,12 @@ fn summary(o: &DedupOutcome) -> String {
     }
     if s.rejected > 0 && o.rejected.len() <= 5 {
         for r in &o.rejected {
-            text.push_str(&format!("\n  rejected {}: {}", r.location, r.reason));
+            text.push_str(&format!(
+                "\n  {} {}: {}",
+                r.reason.status(),
+                r.location,
+                r.reason
+            ));
         }
     }
     text

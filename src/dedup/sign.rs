@@ -25,6 +25,20 @@ pub(super) struct Signed {
     stripped: Vec<StrippedLine>,
 }
 
+/// Whether every line of a text is site chrome by the per-line rules
+/// (phrases such as a sign-up modal's or a notification prompt's,
+/// navigation, fragments): such a page is not an article (`no_content`),
+/// neither kept nor a copy, never part of an event. Lines repeated across
+/// the corpus do not count here: a page made only of them is a copy of a
+/// widely syndicated story, not chrome. A text with no line at all is left
+/// to the usual checks.
+pub(super) fn is_only_chrome(lines: &[String]) -> bool {
+    lines.iter().any(|l| !l.is_empty())
+        && lines
+            .iter()
+            .all(|l| l.is_empty() || boilerplate::line_rule(l).is_some())
+}
+
 impl Deduplicator {
     pub(super) fn learn_boilerplate(
         &self,
@@ -100,7 +114,8 @@ impl Deduplicator {
                         Ok(())
                     }
                     Err((id, reason)) => {
-                        if self.config.on_error == OnError::Fail {
+                        let bad = !matches!(reason, RejectReason::NoContent(_));
+                        if bad && self.config.on_error == OnError::Fail {
                             return Err(Error::BadRecord {
                                 location: raw.location.clone(),
                                 reason,
@@ -143,6 +158,15 @@ impl Deduplicator {
             .map(|(l, _)| l.as_str())
             .filter(|l| !l.is_empty())
             .collect();
+        if self.config.boilerplate.line_rules && is_only_chrome(&lines) {
+            let left: String = article
+                .text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let left: String = left.chars().take(120).collect();
+            return Err((Some(article.id), RejectReason::NoContent(left)));
+        }
         let stripped = if self.config.collect_boilerplate {
             collect_stripped(&article.text, &verdicts)
         } else {

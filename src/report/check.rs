@@ -144,7 +144,8 @@ fn text(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String
                 }
             }
             Item::Rejected(r) => {
-                out.push_str(&format!("rejected  {}  {}\n", r.location, r.reason));
+                let status = r.reason.status();
+                out.push_str(&format!("{status:<9} {}  {}\n", r.location, r.reason));
             }
         }
         Ok(())
@@ -248,8 +249,14 @@ fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Strin
                     r.id.clone()
                         .unwrap_or_else(|| format!("line {}", r.location.line));
                 let m = r.reason.to_string();
+                // A page with no article text is skipped, not an error.
+                let element = if r.reason.status() == "no_content" {
+                    "skipped"
+                } else {
+                    "error"
+                };
                 cases.push_str(&format!(
-                    "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">\n      <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>\n",
+                    "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>\n",
                     attr(&r.location.file),
                     attr(&name),
                     attr(&r.location.file),
@@ -263,12 +270,19 @@ fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Strin
         Ok(())
     })?;
     let name = format!("newsdedup check against {}", index.display());
+    let skipped = outcome
+        .batch
+        .rejected
+        .iter()
+        .filter(|r| r.reason.status() == "no_content")
+        .count();
     Ok(format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{n}\" tests=\"{tests}\" failures=\"{f}\" errors=\"{e}\">\n  <testsuite name=\"{n}\" tests=\"{tests}\" failures=\"{f}\" errors=\"{e}\">\n{cases}  </testsuite>\n</testsuites>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{n}\" tests=\"{tests}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{k}\">\n  <testsuite name=\"{n}\" tests=\"{tests}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{k}\">\n{cases}  </testsuite>\n</testsuites>\n",
         n = attr(&name),
         tests = s.checked,
         f = s.copies(),
-        e = s.rejected,
+        e = s.rejected - skipped,
+        k = skipped,
     ))
 }
 
@@ -331,13 +345,12 @@ fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Stri
             }
             Item::Rejected(r) => {
                 let (file, line) = (&r.location.file, r.location.line);
-                out += &gh_annotation(
-                    "warning",
-                    file,
-                    line,
-                    "Rejected record",
-                    &r.reason.to_string(),
-                );
+                let (level, title) = if r.reason.status() == "no_content" {
+                    ("notice", "No article text")
+                } else {
+                    ("warning", "Rejected record")
+                };
+                out += &gh_annotation(level, file, line, title, &r.reason.to_string());
             }
         }
         Ok(())

@@ -134,7 +134,7 @@ pub fn write_rejected(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) 
 pub(crate) fn rejection_json(r: &Rejection) -> Value {
     json!({
         "id": r.id,
-        "status": "rejected",
+        "status": r.reason.status(),
         "reason": r.reason.code(),
         "message": r.reason.to_string(),
         "file": &*r.location.file,

@@ -115,6 +115,24 @@ const CHROME_PHRASES: &[&str] = &[
     "privacy policy",
     "terms of use",
     "contributed to this report",
+    // Prompts and walls a scraper saves instead of the story.
+    "verification email",
+    "verify your email",
+    "enable notifications",
+    "allow notifications",
+    "turn on notifications",
+    "push notifications",
+    "enable javascript",
+    "javascript is disabled",
+    "ad blocker",
+    "already a subscriber",
+    "already have an account",
+    "create an account",
+    "create a free account",
+    "to continue reading",
+    "subscribers only",
+    "access denied",
+    "page not found",
 ];
 
 /// The first of [`CHROME_PHRASES`] (in list order) the line contains, found
