@@ -267,3 +267,24 @@ fn two_and_three_reports_of_one_ecbplus_event_are_one_event() {
         "triples of one event together: {triples_together} of {triples}"
     );
 }
+
+/// `--check-recall N` measures the neighbour search against brute force.
+#[test]
+fn check_recall_reports_the_share_of_exact_neighbours_found() {
+    let out = bin()
+        .args(["cluster", "--check-recall", "200", "-o", "-"])
+        .arg(testdata("ecbplus/docs.jsonl"))
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("neighbour recall@10 against brute force: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    let recall: f64 = line.split_whitespace().nth(5).unwrap().parse().unwrap();
+    assert!(recall > 0.95, "{line}");
+    assert!(line.ends_with("of 200 sampled articles)"), "{line}");
+}

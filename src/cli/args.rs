@@ -675,6 +675,12 @@ pub struct ClusterArgs {
     /// similarities and the shared weighted terms.
     #[arg(long, value_name = "ID")]
     pub explain: Option<String>,
+
+    /// Also measure the neighbour search: for N articles spread over the
+    /// input, the share of their exact k nearest neighbours (brute force over
+    /// every article) the neighbour graph holds; printed to stderr.
+    #[arg(long, value_name = "N")]
+    pub check_recall: Option<usize>,
 }
 
 /// What `eval` scores.

@@ -83,5 +83,20 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<ExitCode> {
         w.commit()?;
     }
     eprintln!("{}", report::cluster::summary(&outcome, &events));
+    if let Some(sample) = args.check_recall {
+        let config = args.events.config();
+        let k = config.neighbours;
+        for (what, floor) in [("", 0.0), (" above the event threshold", config.threshold)] {
+            let r =
+                newsdedup::events::graph_recall(&events.vectors, &events.graph, k, sample, floor);
+            eprintln!(
+                "neighbour recall@{k}{what} against brute force: {:.4} ({} of {} exact neighbours of {} sampled articles)",
+                r.recall(),
+                r.found,
+                r.exact,
+                r.sampled
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

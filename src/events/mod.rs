@@ -32,7 +32,7 @@ mod tests;
 
 pub use config::{validate_event_threshold, ClusterConfig, Linkage};
 pub use linkage::link;
-pub use neighbours::{neighbour_graph, Entry, Neighbours, SparseCosine};
+pub use neighbours::{graph_recall, neighbour_graph, Entry, GraphRecall, Neighbours, SparseCosine};
 pub use outcome::{ClusterStats, EventCluster, EventOutcome};
 pub use vectors::{extract, TermKind, TermVector, VectorConfig, Vocabulary};
 

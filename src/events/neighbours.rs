@@ -165,3 +165,72 @@ pub(super) fn refine(vectors: &[TermVector], graph: &[Neighbours], k: usize) -> 
         })
         .collect()
 }
+
+/// How much of the exact nearest neighbours the graph holds, measured on a
+/// sample of articles against brute force (`cluster --check-recall`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GraphRecall {
+    /// Articles whose neighbours were checked.
+    pub sampled: usize,
+    /// Exact neighbours (at most k per article, at or above the similarity
+    /// asked for) found by brute force, and how many of them the graph holds.
+    pub exact: usize,
+    pub found: usize,
+}
+
+impl GraphRecall {
+    /// Found over exact (1 when there was nothing to find).
+    pub fn recall(&self) -> f64 {
+        if self.exact == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.exact as f64
+        }
+    }
+}
+
+/// Compares the neighbour graph with brute-force k nearest neighbours
+/// (cosine over whole vectors, ties by index; only those with a similarity
+/// of at least `min_similarity`, and above 0) for `sample` articles spread
+/// evenly over the input (all when there are fewer): the recall of the HNSW
+/// search and its refinement. Costs `sample × n` dot products.
+pub fn graph_recall(
+    vectors: &[TermVector],
+    graph: &[Neighbours],
+    k: usize,
+    sample: usize,
+    min_similarity: f32,
+) -> GraphRecall {
+    let n = vectors.len();
+    let sample = sample.min(n);
+    if sample == 0 || n < 2 {
+        return GraphRecall {
+            sampled: 0,
+            exact: 0,
+            found: 0,
+        };
+    }
+    let picked: Vec<usize> = (0..sample).map(|s| s * n / sample).collect();
+    let counts: Vec<(usize, usize)> = picked
+        .par_iter()
+        .map(|&i| {
+            let mut all: Vec<(u32, f32)> = (0..n)
+                .filter(|&j| j != i)
+                .map(|j| (j as u32, vectors[i].dot(&vectors[j])))
+                .filter(|&(_, s)| s > 0.0 && s >= min_similarity)
+                .collect();
+            all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            all.truncate(k);
+            let found = all
+                .iter()
+                .filter(|(j, _)| graph[i].iter().any(|(g, _)| g == j))
+                .count();
+            (all.len(), found)
+        })
+        .collect();
+    GraphRecall {
+        sampled: sample,
+        exact: counts.iter().map(|c| c.0).sum(),
+        found: counts.iter().map(|c| c.1).sum(),
+    }
+}

@@ -42,6 +42,33 @@ fn exact_neighbours(vs: &[TermVector], i: usize, k: usize) -> Vec<u32> {
 }
 
 #[test]
+fn graph_recall_counts_exact_neighbours_the_graph_holds() {
+    let vs = vec![
+        vector(&[(1, 1.0)]),
+        vector(&[(1, 0.8), (2, 0.6)]),
+        vector(&[(2, 1.0)]),
+        vector(&[(3, 1.0)]),
+    ];
+    // Exact: 0 → 1; 1 → 0, 2; 2 → 1; 3 → nothing (no positive similarity).
+    let full: Vec<Neighbours> = vec![
+        vec![(1, 0.8)],
+        vec![(0, 0.8), (2, 0.6)],
+        vec![(1, 0.6)],
+        vec![],
+    ];
+    let r = graph_recall(&vs, &full, 2, 10, 0.0);
+    assert_eq!((r.sampled, r.exact, r.found), (4, 4, 4));
+    assert_eq!(r.recall(), 1.0);
+    let missing: Vec<Neighbours> = vec![vec![], vec![(0, 0.8)], vec![(1, 0.6)], vec![]];
+    let r = graph_recall(&vs, &missing, 2, 10, 0.0);
+    assert_eq!((r.exact, r.found), (4, 2));
+    assert_eq!(r.recall(), 0.5);
+    // Only neighbours at or above a similarity: 0 → 1 and 1 → 0 (0.8).
+    let r = graph_recall(&vs, &missing, 2, 10, 0.7);
+    assert_eq!((r.exact, r.found), (2, 1));
+}
+
+#[test]
 fn neighbour_graph_recalls_brute_force_neighbours() {
     // 400 "articles" in 80 stories of 5: each shares its story's terms,
     // some of a few topics' terms, and common words, with varied weights.
