@@ -25,7 +25,7 @@ mod verify;
 pub use config::{DedupConfig, OnError};
 pub use groups::KeepRule;
 pub use outcome::{DedupOutcome, DuplicateGroup, Member, Rejection, Stats, StrippedLine};
-pub use table::{ArticleTable, Overlap};
+pub use table::{ArticleTable, Columns, Overlap};
 pub use verify::MISS_PROBABILITY;
 
 use candidates::join_exact_copies;

@@ -10,7 +10,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::article::{Location, RejectReason};
 use crate::dedup::store::{Compact, ShingleStoreWriter};
-use crate::dedup::table::{ArticleTable, Row};
+use crate::dedup::table::{ArticleTable, Columns, Row};
 use crate::error::{Error, Result};
 use crate::ingest::{Corpus, RawRecord};
 use crate::progress::{Progress, Stage};
@@ -79,7 +79,7 @@ impl Deduplicator {
         Vec<(u32, Vec<StrippedLine>)>,
         usize,
     )> {
-        let mut table = ArticleTable::new(self.config.minhash);
+        let mut table = Columns::new(self.config.minhash);
         let mut rejected = Vec::new();
         let mut stripped = Vec::new();
         let mut seen = IdRegistry::default();
@@ -133,7 +133,7 @@ impl Deduplicator {
             },
         )?;
         progress.end();
-        table.attach_store(store.finish()?);
+        let table = table.with_store(store.finish()?);
         Ok((table, rejected, stripped, records))
     }
 
@@ -241,7 +241,7 @@ pub(super) struct IdRegistry {
 }
 
 impl IdRegistry {
-    fn first(&self, id: &str, table: &ArticleTable) -> Option<Location> {
+    fn first(&self, id: &str, table: &Columns) -> Option<Location> {
         let row = match self.rows.get(&xxh3_64(id.as_bytes())) {
             Some(&r) if table.id(r) == id => Some(r),
             Some(_) => self.collisions.get(id).copied(),

@@ -9,9 +9,25 @@ use crate::article::Location;
 use crate::dedup::store::{InOrder, ShingleStore};
 use crate::sketch::minhash::MinHashParams;
 
-/// Articles that were read and signed, in input order (row order).
+/// Articles that were read and signed, in input order (row order): their
+/// columns (reached through `Deref`) and their stored shingle sets.
 #[derive(Debug, Clone)]
 pub struct ArticleTable {
+    columns: Columns,
+    store: Arc<ShingleStore>,
+}
+
+impl std::ops::Deref for ArticleTable {
+    type Target = Columns;
+
+    fn deref(&self) -> &Columns {
+        &self.columns
+    }
+}
+
+/// The per-article facts of a table, filled row by row while signing.
+#[derive(Debug, Clone)]
+pub struct Columns {
     params: MinHashParams,
     ids: Vec<Box<str>>,
     seqs: Vec<usize>,
@@ -26,7 +42,6 @@ pub struct ArticleTable {
     slots: Vec<u32>,
     set_size: Vec<u32>,
     content_hash: Vec<u64>,
-    store: Option<Arc<ShingleStore>>,
 }
 
 /// Exact overlap of two articles' shingle sets.
@@ -108,10 +123,10 @@ pub struct Row {
     pub content_hash: u64,
 }
 
-impl ArticleTable {
-    /// An empty table for signatures with these parameters.
+impl Columns {
+    /// Empty columns for signatures with these parameters.
     pub fn new(params: MinHashParams) -> Self {
-        ArticleTable {
+        Columns {
             params,
             ids: Vec::new(),
             seqs: Vec::new(),
@@ -125,13 +140,16 @@ impl ArticleTable {
             slots: Vec::new(),
             set_size: Vec::new(),
             content_hash: Vec::new(),
-            store: None,
         }
     }
 
-    /// Attaches the stored shingle sets of all rows (see [`crate::dedup::store`]).
-    pub fn attach_store(&mut self, store: ShingleStore) {
-        self.store = Some(Arc::new(store));
+    /// The table: these columns and the stored shingle sets of all rows
+    /// (see [`crate::dedup::store`]).
+    pub fn with_store(self, store: ShingleStore) -> ArticleTable {
+        ArticleTable {
+            columns: self,
+            store: Arc::new(store),
+        }
     }
 
     /// Appends a row; returns its row number.
@@ -207,69 +225,53 @@ impl ArticleTable {
     pub fn content_hash(&self, row: u32) -> u64 {
         self.content_hash[row as usize]
     }
+}
 
+impl ArticleTable {
     /// Whether two rows' sets share at least `need` shingles.
-    ///
-    /// # Panics
-    /// When no store is attached (the pipeline always attaches one).
     pub fn overlap_reaches(&self, a: u32, b: u32, need: usize) -> bool {
-        let store = self.store.as_ref().expect("shingle store attached");
-        store.reaches(a, b, need)
+        self.store.reaches(a, b, need)
     }
 
     /// Whether every read of the stored sets so far succeeded (see
-    /// [`ShingleStore::health`]); `Ok` when no store is attached.
+    /// [`ShingleStore::health`]).
     ///
     /// # Errors
     /// The first failed read of the temporary shingle file.
     pub fn store_health(&self) -> crate::error::Result<()> {
-        self.store.as_ref().map_or(Ok(()), |s| s.health())
+        self.store.health()
     }
 
-    /// The sorted shingle set of a row (empty when no store is attached).
+    /// The sorted shingle set of a row.
     pub fn shingle_set(&self, row: u32) -> Vec<u32> {
-        self.store.as_ref().map(|s| s.set(row)).unwrap_or_default()
+        self.store.set(row)
     }
 
-    /// The sorted shingle set of a row with where each shingle first occurs
-    /// (empty when no store is attached).
+    /// The sorted shingle set of a row with where each shingle first occurs.
     pub fn shingles_with_order(&self, row: u32) -> crate::dedup::store::Compact {
-        self.store
-            .as_ref()
-            .map(|s| s.compact(row))
-            .unwrap_or_default()
+        self.store.compact(row)
     }
 
     /// Exact Jaccard similarity of two rows' stored sets (no order check:
     /// cheaper than [`Self::overlap`]).
-    ///
-    /// # Panics
-    /// When no store is attached (the pipeline always attaches one).
     pub fn jaccard(&self, a: u32, b: u32) -> f64 {
         self.counted(a, b).jaccard
     }
 
     /// Share of row `a`'s stored shingles found in row `b`'s (no order check).
-    ///
-    /// # Panics
-    /// When no store is attached (the pipeline always attaches one).
     pub fn containment(&self, a: u32, b: u32) -> f64 {
         self.counted(a, b).containment
     }
 
     fn counted(&self, a: u32, b: u32) -> Overlap {
-        let store = self.store.as_ref().expect("shingle store attached");
         let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
         if na == 0 || nb == 0 {
             return Overlap::NONE;
         }
-        Overlap::at_best(na, nb, store.intersection(a, b))
+        Overlap::at_best(na, nb, self.store.intersection(a, b))
     }
 
     /// Exact overlap of two rows from the stored shingle sets.
-    ///
-    /// # Panics
-    /// When no store is attached (the pipeline always attaches one).
     pub fn overlap(&self, a: u32, b: u32) -> Overlap {
         let (na, nb) = (self.set_size(a) as usize, self.set_size(b) as usize);
         Overlap::of_counts(na, nb, self.shared_in_order(a, b))
@@ -277,11 +279,7 @@ impl ArticleTable {
 
     /// Shared shingles of two rows, and how many occur in the same order in
     /// both (see [`ShingleStore::shared_in_order`]).
-    ///
-    /// # Panics
-    /// When no store is attached (the pipeline always attaches one).
     pub fn shared_in_order(&self, a: u32, b: u32) -> InOrder {
-        let store = self.store.as_ref().expect("shingle store attached");
-        store.shared_in_order(a, b)
+        self.store.shared_in_order(a, b)
     }
 }

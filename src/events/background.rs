@@ -199,7 +199,7 @@ impl Background {
     }
 
     /// The share of articles containing an event term, by its key
-    /// ([`crate::events::vectors::term_key`]): word terms by their stem,
+    /// (`events::vectors::term_key`): word terms by their stem,
     /// one-word names by their lowercase word. `None` for other terms
     /// (numbers, multi-word names) and for terms rarer than the floor.
     #[inline]

@@ -42,7 +42,7 @@ pub struct VectorConfig {
     pub max_terms: usize,
     /// Weight of the background statistics in document frequencies: as if
     /// the batch held this many more articles of general news (default
-    /// 300; 0 uses the batch alone). See [`idf`].
+    /// 300; 0 uses the batch alone). See `vectors::idf`.
     pub background_docs: f32,
     /// How much terms no other article has count in a vector's norm, as a
     /// factor of their weight (0: the cosine of shared terms only; 1: the
