@@ -41,7 +41,7 @@ use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::events::vectors::{term_key, TermKind};
-use crate::sketch::shingle::{stem_word, words, Language};
+use crate::sketch::shingle::{stem_word, words, BuildIdentity, Language};
 
 /// The format version this code reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -466,32 +466,6 @@ fn significant(x: f64, digits: i32) -> String {
     }
 }
 
-/// Stem hashes are xxh3 output already: hashing them again is wasted work.
-#[derive(Debug, Clone, Copy, Default)]
-struct BuildIdentity;
-
-impl std::hash::BuildHasher for BuildIdentity {
-    type Hasher = IdentityHasher;
-    fn build_hasher(&self) -> IdentityHasher {
-        IdentityHasher(0)
-    }
-}
-
-struct IdentityHasher(u64);
-
-impl std::hash::Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 #[cfg(test)]
 mod tests {

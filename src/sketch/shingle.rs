@@ -230,9 +230,10 @@ fn with_stem_cache<R>(f: impl FnOnce(&mut StemCache) -> R) -> R {
     CACHE.with(|c| f(&mut c.borrow_mut()))
 }
 
-/// The keys are already xxh3 hashes: hashing them again is wasted work.
-#[derive(Clone, Copy, Default)]
-struct BuildIdentity;
+/// A hasher for keys that are already xxh3 hashes (stems, terms):
+/// hashing them again is wasted work.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BuildIdentity;
 
 impl std::hash::BuildHasher for BuildIdentity {
     type Hasher = IdentityHasher;
@@ -241,7 +242,7 @@ impl std::hash::BuildHasher for BuildIdentity {
     }
 }
 
-struct IdentityHasher(u64);
+pub(crate) struct IdentityHasher(u64);
 
 impl std::hash::Hasher for IdentityHasher {
     fn finish(&self) -> u64 {
