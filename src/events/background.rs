@@ -40,7 +40,7 @@ use std::io::Read;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
-use crate::events::vectors::{term_key, TermKind};
+use crate::events::terms::{term_key, TermKind};
 use crate::sketch::shingle::{stem_word, words, BuildIdentity, Language};
 
 /// The format version this code reads and writes.
@@ -465,7 +465,6 @@ fn significant(x: f64, digits: i32) -> String {
         s
     }
 }
-
 
 #[cfg(test)]
 mod tests {

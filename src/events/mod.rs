@@ -18,6 +18,7 @@ use crate::events::linkage::SumVector;
 
 pub mod background;
 pub mod dates;
+pub(crate) mod terms;
 pub(crate) mod vectors;
 
 pub use dates::parse_day;
@@ -34,13 +35,15 @@ pub use config::{validate_event_threshold, ClusterConfig, Linkage};
 pub use linkage::link;
 pub use neighbours::{graph_recall, neighbour_graph, Entry, GraphRecall, Neighbours, SparseCosine};
 pub use outcome::{ClusterStats, EventCluster, EventOutcome};
-pub use vectors::{extract, TermKind, TermVector, VectorConfig, Vocabulary};
+pub use terms::{extract, TermKind};
+pub use vectors::{TermVector, VectorConfig, Vocabulary};
 
 use rayon::prelude::*;
 
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
-use crate::events::vectors::{article_terms, CountedTerms};
+use crate::events::terms::article_terms;
+use crate::events::vectors::CountedTerms;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 use crate::text::boilerplate::BoilerplateConfig;

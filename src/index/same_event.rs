@@ -15,8 +15,9 @@ use crate::dedup::table::round4;
 use crate::dedup::{DedupOutcome, OnError};
 use crate::error::Result;
 use crate::events::dates::day_number;
-use crate::events::vectors::{article_terms, sparse_dot, TermKind, VectorConfig};
+use crate::events::terms::{article_terms, TermKind};
 use crate::events::vectors::{background_share, TermStats};
+use crate::events::vectors::{sparse_dot, VectorConfig};
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
 
