@@ -9,7 +9,7 @@
 //! ones that cannot be read as articles become records rejected as
 //! `unsupported_file` or `unreadable_file`, never skipped unseen. Records
 //! are handed out raw ([`RawRecord`]) so parsing can run on many threads;
-//! [`RawRecord::parse`] turns one into an [`Article`] or a [`RejectReason`].
+//! [`RawRecord::parse`] turns one into an [`Article`](crate::Article) or a [`RejectReason`].
 
 use std::fs::File;
 use std::io::{self, Read};
