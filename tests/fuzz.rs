@@ -23,7 +23,7 @@ use newsdedup::article::RejectReason;
 use newsdedup::dedup::{DedupConfig, DedupOutcome, Deduplicator};
 use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Verdict};
 use newsdedup::ingest::{Corpus, InputSpec, RawRecord, DEFAULT_MAX_BYTES};
-use newsdedup::merge::{read_text, MergeConfig, MergedStory, Merger, Source, Span};
+use newsdedup::merge::{read_text, MergeConfig, MergedStory, Merger, Relation, Source, Span};
 use newsdedup::progress::Silent;
 use newsdedup::text::boilerplate::{
     classify, line_rule, story_lines, BoilerplateConfig, LineFrequencies, Reason,
@@ -1049,11 +1049,13 @@ fn check_story(
         prop_assert_eq!(&f.claim, &f.claims[0].text);
         for &d in &f.discrepancies {
             prop_assert!(d < story.discrepancies.len());
-            prop_assert_eq!(story.discrepancies[d].fact, f.fact);
+            prop_assert_eq!(story.discrepancies[d].fact, Some(f.fact));
         }
     }
     for d in &story.discrepancies {
-        prop_assert!(d.fact >= 1 && d.fact <= story.facts.len());
+        // No source here has copies: every discrepancy is between sources.
+        prop_assert_eq!(d.relation, Relation::Sources);
+        prop_assert!(d.fact.is_some_and(|f| f >= 1 && f <= story.facts.len()));
         let sources: BTreeSet<usize> = d.values.iter().map(|v| v.source).collect();
         prop_assert!(sources.len() >= 2, "{:?} has values of one source", d.kind);
         for v in &d.values {

@@ -483,3 +483,133 @@ fn one_event_by_hand_and_clear_errors() {
         assert!(String::from_utf8_lossy(&err).contains(message), "{flags:?}");
     }
 }
+
+/// A folder with seed 000 and `copy`, merged at the defaults (JSON).
+fn merge_with_copy(copy: &str, format: &str) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "000_5a47302b29b28574.txt";
+    let original = fs::read_to_string(testdata("seeds").join(name)).unwrap();
+    fs::write(dir.path().join(name), &original).unwrap();
+    let edited = match copy {
+        "number" => original.replacen("record 150,000 people", "record 160,000 people", 1),
+        "reordered" => {
+            let mut lines: Vec<&str> = original.lines().collect();
+            let (a, b) = (lines.len() - 2, lines.len() - 4);
+            lines.swap(a, b);
+            lines.join("\n") + "\n"
+        }
+        other => panic!("{other}"),
+    };
+    assert_ne!(edited, original);
+    fs::write(dir.path().join("000-copy.txt"), &edited).unwrap();
+    let out = bin()
+        .args(["merge", "--format", format])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    (
+        dir,
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A copy that changed one number is merged with its source (one source is
+/// enough when a copy changed a fact) and the change is a discrepancy with
+/// the relation `copy`: the kept value and the copy's, each with its span.
+#[test]
+fn a_copy_that_changed_a_number_is_flagged_by_merge() {
+    let (dir, out, err) = merge_with_copy("number", "json");
+    let stories: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(stories.len(), 1, "{out}\n{err}");
+    let story = &stories[0];
+    let sources = arr(&story["sources"]);
+    assert_eq!(sources.len(), 1);
+    let kept = sources[0]["id"].as_str().unwrap();
+    let copy = arr(&sources[0]["copies"])[0].as_str().unwrap();
+    let ds = arr(&story["discrepancies"]);
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    let d = &ds[0];
+    assert_eq!(d["relation"], "copy");
+    assert_eq!(d["kind"], "number");
+    let read = |id: &str| {
+        let file = if id.ends_with("copy") {
+            "000-copy.txt"
+        } else {
+            "000_5a47302b29b28574.txt"
+        };
+        fs::read_to_string(dir.path().join(file)).unwrap()
+    };
+    let vs = arr(&d["values"]);
+    assert_eq!(vs.len(), 2);
+    assert_eq!(vs[0]["id"], kept);
+    assert_eq!(vs[1]["id"], copy);
+    assert_eq!(vs[1]["copy"], true);
+    let mut seen = Vec::new();
+    for v in vs {
+        let text = read(v["id"].as_str().unwrap());
+        // The .txt reader takes the first line as the title: spans point
+        // into the rest.
+        let body = text.split_once('\n').unwrap().1;
+        let span: Vec<usize> = arr(&v["span"])
+            .iter()
+            .map(|x| x.as_u64().unwrap() as usize)
+            .collect();
+        assert_eq!(&body[span[0]..span[1]], v["text"].as_str().unwrap());
+        seen.push(v["text"].as_str().unwrap().to_string());
+    }
+    seen.sort();
+    assert_eq!(seen, ["150,000", "160,000"]);
+    assert!(
+        err.contains("1 facts changed in copies (number 1)"),
+        "{err}"
+    );
+
+    let (_dir, md, _) = merge_with_copy("number", "md");
+    assert!(md.contains("- **number** (copy "), "{md}");
+    assert!(md.contains("→ copy “1"), "{md}");
+    let html_dir = tempfile::tempdir().unwrap();
+    let page = html_dir.path().join("story.html");
+    let (dir, _, _) = merge_with_copy("number", "json");
+    bin()
+        .args(["merge", "--format", "html", "-o"])
+        .arg(&page)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = Html::parse_document(&fs::read_to_string(&page).unwrap());
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    let section = html
+        .select(&sel("section[id^=copy-]"))
+        .next()
+        .expect("the changed copy's text");
+    let marked: Vec<String> = section
+        .select(&sel("span.k-number"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(marked.len(), 1, "{}", section.html());
+    assert!(["150,000", "160,000"].contains(&marked[0].as_str()));
+    let link = html
+        .select(&sel("li.discrepancy a.value[href^='#x']"))
+        .next()
+        .expect("a link to the copy's value");
+    let target = link.value().attr("href").unwrap().trim_start_matches('#');
+    assert!(section
+        .select(&sel(&format!("[id='{target}']")))
+        .next()
+        .is_some());
+}
+
+/// A copy whose paragraphs were reordered changed no fact: nothing to merge.
+#[test]
+fn a_reordered_copy_reports_nothing() {
+    let (_dir, out, err) = merge_with_copy("reordered", "json");
+    assert_eq!(out, "", "{err}");
+    assert!(err.contains("0 facts changed in copies"), "{err}");
+    assert!(err.contains("merged 0 events"), "{err}");
+}

@@ -10,7 +10,8 @@ use anyhow::{bail, Context};
 use newsdedup::bench::inject::{make_pair, score_pair, KindScore, Pair};
 use newsdedup::events::EventClusterer;
 use newsdedup::merge::{
-    DiscrepancyKind, EventSource, MergeConfig, MergeJob, MergeOutcome, MergedStory, Merger, Source,
+    DiscrepancyKind, EventSource, MergeConfig, MergeJob, MergeOutcome, MergedStory, Merger,
+    Relation, Source,
 };
 use newsdedup::report::merge as merge_report;
 use newsdedup::Deduplicator;
@@ -72,23 +73,36 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     } = job.run(&corpus, &bars)?;
 
     write(args, &stories, &mut guard)?;
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in &stories {
-        for (k, n) in s.kind_counts() {
-            *kinds.entry(k.as_str()).or_default() += n;
+    let kinds = |relation: Relation| -> (usize, String) {
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &stories {
+            for (k, n) in s.kind_counts(relation) {
+                *kinds.entry(k.as_str()).or_default() += n;
+            }
         }
-    }
-    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let list = if list.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", list.join(", "))
+        };
+        (kinds.values().sum(), list)
+    };
+    let (between, between_kinds) = kinds(Relation::Sources);
+    let (changed, changed_kinds) = kinds(Relation::Copy);
     eprintln!(
-        "read {} records ({} rejected): merged {} events with {} sources: {} shared facts, {} claims in one source, {} discrepancies{}; {} events with fewer than {} sources not merged{}",
+        "read {} records ({} rejected): merged {} events with {} sources and {} copies: {} shared facts, {} claims in one source, {} discrepancies{}, {} facts changed in copies{}; {} events with fewer than {} sources and no changed copy not merged{}",
         outcome.stats.records,
         outcome.stats.rejected,
         stories.len(),
         stories.iter().map(|s| s.sources.len()).sum::<usize>(),
+        stories.iter().flat_map(|s| &s.sources).map(|s| s.copies.len()).sum::<usize>(),
         stories.iter().map(|s| s.facts.len()).sum::<usize>(),
         stories.iter().map(|s| s.unique.len()).sum::<usize>(),
-        stories.iter().map(|s| s.discrepancies.len()).sum::<usize>(),
-        if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) },
+        between,
+        between_kinds,
+        changed,
+        changed_kinds,
         too_small,
         args.min_sources,
         if unlabelled > 0 {

@@ -1,6 +1,8 @@
 //! The `merge` job: dedup a corpus, find each article's event (a field, a
 //! given map, one event, or event clustering), and merge the sources of
-//! every event that has enough of them. Copies are listed with their source.
+//! every event that has enough of them. Copies are listed with their source
+//! and compared with it; an event whose copy changed a fact is merged even
+//! with fewer sources.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -117,7 +119,7 @@ impl MergeJob {
         // Events in order of their first article; sources and their copies.
         let mut order: Vec<String> = Vec::new();
         let mut sources: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-        let mut copies: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+        let mut copies: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut unlabelled = 0usize;
         for row in 0..table.len() as u32 {
@@ -135,10 +137,7 @@ impl MergeJob {
                     !self.keep_copies && event_of_row[rep as usize].as_deref() == Some(event)
                 });
             match copy_of {
-                Some(rep) => copies
-                    .entry(rep)
-                    .or_default()
-                    .push(table.id(row).to_string()),
+                Some(rep) => copies.entry(rep).or_default().push(row),
                 None => sources.entry(event).or_default().push(row),
             }
         }
@@ -156,10 +155,22 @@ impl MergeJob {
             }
             order.retain(|e| e == wanted);
         }
-        let (chosen, small): (Vec<&String>, Vec<&String>) = order
+        // An event with fewer sources than asked is still merged when a
+        // copy changed a fact of its source: that change is the finding.
+        let enough = |e: &str| sources.get(e).map_or(0, Vec::len) >= self.min_sources;
+        let changed_copy = |e: &str| {
+            sources.get(e).into_iter().flatten().any(|row| {
+                copies.get(row).into_iter().flatten().any(|c| {
+                    let text = |r: u32| articles[r as usize].as_ref().map(|a| a.text.as_str());
+                    text(*c) != text(*row)
+                })
+            })
+        };
+        let candidates: Vec<&String> = order
             .iter()
-            .partition(|e| sources.get(e.as_str()).map_or(0, Vec::len) >= self.min_sources);
-        let stories: Vec<MergedStory> = chosen
+            .filter(|e| enough(e) || changed_copy(e))
+            .collect();
+        let merged: Vec<MergedStory> = candidates
             .par_iter()
             .map(|event| {
                 let srcs = sources[event.as_str()]
@@ -167,14 +178,28 @@ impl MergeJob {
                     .filter_map(|&row| {
                         articles[row as usize].clone().map(|article| Source {
                             article,
-                            copies: copies.get(&row).cloned().unwrap_or_default(),
+                            copies: copies
+                                .get(&row)
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|&c| articles[c as usize].clone())
+                                .collect(),
                         })
                     })
                     .collect();
                 self.merger.merge(event, srcs, outcome.freq.as_ref())
             })
             .collect();
-        let too_small = small.len();
+        let stories: Vec<MergedStory> = merged
+            .into_iter()
+            .filter(|s| {
+                enough(&s.event)
+                    || s.discrepancies
+                        .iter()
+                        .any(|d| d.relation == super::Relation::Copy)
+            })
+            .collect();
+        let too_small = order.len() - stories.len();
         Ok(MergeOutcome {
             stories,
             too_small,

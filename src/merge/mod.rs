@@ -10,8 +10,10 @@
 
 mod align;
 mod compare;
+mod copies;
 mod job;
 mod lexicon;
+mod reading;
 mod slots;
 mod text;
 
@@ -21,7 +23,10 @@ use std::ops::Range;
 use serde::Serialize;
 
 pub use compare::{similar_names, DiscrepancyKind};
+pub use copies::Change;
 pub use job::{EventSource, MergeJob, MergeOutcome};
+
+use reading::{findings, Reading};
 
 use crate::article::Article;
 use crate::error::{Error, Result};
@@ -70,12 +75,12 @@ impl MergeConfig {
     }
 }
 
-/// One source of an event: an article and the ids of its copies (which say
-/// the same and are not merged again).
+/// One source of an event: an article and its copies (which are not merged
+/// as sources again, but compared with it: see [`Merger::changes`]).
 #[derive(Debug, Clone)]
 pub struct Source {
     pub article: Article,
-    pub copies: Vec<String>,
+    pub copies: Vec<Article>,
 }
 
 /// A byte range of an article's `text`, `[start, end)`.
@@ -96,6 +101,10 @@ pub struct SourceInfo {
     /// Ids of copies of this article in the input (not merged again).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<String>,
+    /// The copies' texts, in the order of `copies` (the spans of copy
+    /// values point into them); not serialized.
+    #[serde(skip)]
+    pub copy_texts: Vec<String>,
     /// Claims found in its story.
     pub claims: usize,
     /// The article's text (spans point into it); not serialized.
@@ -135,22 +144,42 @@ pub struct Fact {
 /// One source's value in a discrepancy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Value {
+    /// The article's id: the source's, or its copy's when `copy` is set.
     pub id: String,
+    /// Position of the source in `sources` (of the source copied, for a copy).
     pub source: usize,
     pub text: String,
+    /// Bytes in the article's text (the copy's text for a copy).
     pub span: Span,
+    /// The value is a copy's (relation `copy`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub copy: bool,
+}
+
+/// Between whom a discrepancy is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    /// Different sources of the event disagree.
+    Sources,
+    /// A copy changed a fact of the article it copies.
+    Copy,
 }
 
 /// Where aligned claims of different sources differ.
 #[derive(Debug, Clone, Serialize)]
 pub struct Discrepancy {
     pub kind: DiscrepancyKind,
-    /// The fact (1-based) whose claims differ.
-    pub fact: usize,
+    pub relation: Relation,
+    /// The fact (1-based) whose claims differ; for a copy, the fact holding
+    /// the source's claim, absent when that claim is its source's alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fact: Option<usize>,
     /// For quotes, "shortened" or "reworded"; otherwise absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Each source's value (at least two sources).
+    /// Each source's value (at least two); for a copy, the source's value
+    /// then the copy's.
     pub values: Vec<Value>,
 }
 
@@ -179,10 +208,10 @@ pub struct MergedStory {
 }
 
 impl MergedStory {
-    /// Counts of each discrepancy kind.
-    pub fn kind_counts(&self) -> BTreeMap<DiscrepancyKind, usize> {
+    /// Counts of each discrepancy kind, between sources or in copies.
+    pub fn kind_counts(&self, relation: Relation) -> BTreeMap<DiscrepancyKind, usize> {
         let mut counts = BTreeMap::new();
-        for d in &self.discrepancies {
+        for d in self.discrepancies.iter().filter(|d| d.relation == relation) {
             *counts.entry(d.kind).or_insert(0) += 1;
         }
         counts
@@ -208,45 +237,21 @@ impl Merger {
     }
 
     /// Merges the sources of one event. `freq` holds corpus line frequencies
-    /// for boilerplate detection, when the caller learned them.
+    /// for boilerplate detection, when the caller learned them. Each copy a
+    /// source lists is compared with it: what it changed is a discrepancy
+    /// with the relation [`Relation::Copy`].
     pub fn merge(
         &self,
         event: &str,
         sources: Vec<Source>,
         freq: Option<&LineFrequencies>,
     ) -> MergedStory {
-        let parsed: Vec<text::Parsed> = sources
-            .iter()
-            .map(|s| text::parse(&s.article.text, &self.config.boilerplate, freq))
-            .collect();
-        // Words the event writes in lowercase somewhere: at a sentence start,
-        // a capitalized one of these is not a name.
-        let lowercase: BTreeSet<String> = parsed
-            .iter()
-            .flat_map(|p| p.tokens.iter())
-            .filter(|t| t.kind == text::Kind::Word && !t.capitalized())
-            .map(|t| t.lower.clone())
-            .collect();
-        let slots: Vec<Vec<slots::Slots>> = parsed
-            .iter()
-            .map(|p| {
-                p.units
-                    .iter()
-                    .map(|u| {
-                        slots::extract(&p.tokens, u.tokens.clone(), u.sentence.clone(), &lowercase)
-                    })
-                    .collect()
-            })
-            .collect();
-        let terms: Vec<Vec<Vec<text::Term>>> = parsed
-            .iter()
-            .map(|p| p.units.iter().map(|u| u.terms.clone()).collect())
-            .collect();
-        let groups = align::align(
-            &terms,
-            self.config.align_threshold,
-            self.config.min_shared_concepts,
-        );
+        let texts: Vec<&str> = sources.iter().map(|s| s.article.text.as_str()).collect();
+        let Reading {
+            parsed,
+            slots,
+            groups,
+        } = self.read(&texts, freq);
 
         let claim = |s: usize, c: usize| -> Claim {
             let u = &parsed[s].units[c];
@@ -267,6 +272,7 @@ impl Merger {
                 source: s,
                 text: sources[s].article.text[start..end].to_string(),
                 span: [start, end],
+                copy: false,
             }
         };
 
@@ -277,38 +283,13 @@ impl Merger {
         for (f, group) in groups.iter().enumerate() {
             let number = f + 1;
             in_fact.extend(group.iter().copied());
-            let mut found: Vec<compare::Found> = Vec::new();
-            for (x, &(sa, ca)) in group.iter().enumerate() {
-                for &(sb, cb) in &group[x + 1..] {
-                    let side = |s: usize, c: usize| compare::Side {
-                        source: s,
-                        tokens: &parsed[s].tokens,
-                        slots: &slots[s][c],
-                    };
-                    let (a, b) = (side(sa, ca), side(sb, cb));
-                    found.extend(compare::compare(&a, &b));
-                    for (i, j) in compare::name_variants(&a, &b) {
-                        let (ta, tb) = (&parsed[sa].tokens[i].text, &parsed[sb].tokens[j].text);
-                        let key = if ta < tb {
-                            (ta.clone(), tb.clone())
-                        } else {
-                            (tb.clone(), ta.clone())
-                        };
-                        if variants_seen.insert(key) {
-                            found.push(compare::Found {
-                                kind: DiscrepancyKind::NameVariant,
-                                values: vec![(sa, i..i + 1), (sb, j..j + 1)],
-                                detail: None,
-                            });
-                        }
-                    }
-                }
-            }
+            let found = findings(&parsed, &slots, group, &mut variants_seen);
             let first = discrepancies.len();
             for merged in merge_found(found) {
                 discrepancies.push(Discrepancy {
                     kind: merged.kind,
-                    fact: number,
+                    relation: Relation::Sources,
+                    fact: Some(number),
                     detail: merged.detail.map(String::from),
                     values: merged.values.iter().map(|(s, r)| value(*s, r)).collect(),
                 });
@@ -321,6 +302,47 @@ impl Merger {
                 claims,
                 discrepancies: (first..discrepancies.len()).collect(),
             });
+        }
+        // What each copy changed, after the discrepancies between sources;
+        // a change in a claim that is part of a fact is listed with the fact.
+        for (s, src) in sources.iter().enumerate() {
+            for copy in &src.copies {
+                for change in self.changes(&src.article.text, &copy.text, freq) {
+                    let fact = facts.iter_mut().find(|f| {
+                        f.claims.iter().any(|c| {
+                            c.source == s
+                                && c.span[0] <= change.kept_span[0]
+                                && change.kept_span[1] <= c.span[1]
+                        })
+                    });
+                    let number = fact.map(|f| {
+                        f.discrepancies.push(discrepancies.len());
+                        f.fact
+                    });
+                    discrepancies.push(Discrepancy {
+                        kind: change.kind,
+                        relation: Relation::Copy,
+                        fact: number,
+                        detail: change.detail,
+                        values: vec![
+                            Value {
+                                id: src.article.id.clone(),
+                                source: s,
+                                text: change.kept,
+                                span: change.kept_span,
+                                copy: false,
+                            },
+                            Value {
+                                id: copy.id.clone(),
+                                source: s,
+                                text: change.copy,
+                                span: change.copy_span,
+                                copy: true,
+                            },
+                        ],
+                    });
+                }
+            }
         }
         let unique = parsed
             .iter()
@@ -352,7 +374,8 @@ impl Merger {
                 source: s.article.source,
                 url: s.article.url,
                 published: s.article.published,
-                copies: s.copies,
+                copies: s.copies.iter().map(|c| c.id.clone()).collect(),
+                copy_texts: s.copies.into_iter().map(|c| c.text).collect(),
                 claims: p.units.len(),
                 text: s.article.text,
             })
@@ -436,7 +459,7 @@ pub fn read_text(text: &str, boilerplate: &BoilerplateConfig) -> ReadText {
 
 /// Joins pairwise findings of one fact that share a value (same kind), so a
 /// three-source disagreement is one discrepancy with three values.
-fn merge_found(mut found: Vec<compare::Found>) -> Vec<compare::Found> {
+pub(super) fn merge_found(mut found: Vec<compare::Found>) -> Vec<compare::Found> {
     found.sort_by(|a, b| {
         let key = |f: &compare::Found| {
             (

@@ -1,211 +1,14 @@
-//! Writing merged stories: JSON Lines for machines, Markdown for a quick
-//! read, and a self-contained HTML page per event in which every claim and
-//! every discrepancy links to its span in the source text.
+//! The self-contained HTML page of one merged story (every claim and value
+//! linked to its span in the source texts, each changed copy's text with its
+//! changes marked) and the index page of all stories.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::Write;
-use std::path::Path;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 
-use crate::error::Result;
-use crate::merge::{Claim, Discrepancy, MergedStory};
-use crate::report::{io_err, write_line};
-
-/// Writes one JSON line per story.
-///
-/// # Errors
-/// Writing `out`.
-pub fn write_json(stories: &[MergedStory], out: &mut dyn Write, name: &Path) -> Result<()> {
-    for story in stories {
-        write_line(out, story, name)?;
-    }
-    out.flush().map_err(io_err(name))
-}
-
-/// The label of a source: S1, S2, …
-fn label(source: usize) -> String {
-    format!("S{}", source + 1)
-}
-
-/// A short title for an event: its first source's title, or its first fact.
-pub fn story_title(story: &MergedStory) -> String {
-    story
-        .sources
-        .iter()
-        .find_map(|s| s.title.clone())
-        .or_else(|| story.facts.first().map(|f| shorten(&f.claim, 80)))
-        .unwrap_or_else(|| {
-            story
-                .sources
-                .first()
-                .map(|s| s.id.clone())
-                .unwrap_or_default()
-        })
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max_chars).collect();
-    s.push('…');
-    s
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn md_cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
-}
-
-/// Counts for a story's heading.
-pub fn counts_line(story: &MergedStory) -> String {
-    let kinds: Vec<String> = story
-        .kind_counts()
-        .iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect();
-    format!(
-        "{} sources · {} shared facts · {} claims in one source only · {} discrepancies{}",
-        story.sources.len(),
-        story.facts.len(),
-        story.unique.len(),
-        story.discrepancies.len(),
-        if kinds.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", kinds.join(", "))
-        }
-    )
-}
-
-fn discrepancy_md(d: &Discrepancy) -> String {
-    let values: Vec<String> = d
-        .values
-        .iter()
-        .map(|v| format!("{} “{}”", label(v.source), one_line(&v.text)))
-        .collect();
-    let detail = d
-        .detail
-        .as_deref()
-        .map(|x| format!(", {x}"))
-        .unwrap_or_default();
-    format!(
-        "- **{}**{detail} (fact {}): {}\n",
-        d.kind,
-        d.fact,
-        values.join(" · ")
-    )
-}
-
-fn claim_md(c: &Claim) -> String {
-    format!(
-        "> {}: {} `[{}..{}]`\n",
-        label(c.source),
-        one_line(&c.text),
-        c.span[0],
-        c.span[1]
-    )
-}
-
-/// Writes all stories as one Markdown document.
-///
-/// # Errors
-/// Writing `out`.
-pub fn write_markdown(stories: &[MergedStory], out: &mut dyn Write, name: &Path) -> Result<()> {
-    let mut md = String::new();
-    for (i, story) in stories.iter().enumerate() {
-        if i > 0 {
-            md.push_str("\n---\n\n");
-        }
-        let _ = writeln!(
-            md,
-            "# Event {}: {}\n",
-            story.event,
-            one_line(&story_title(story))
-        );
-        let _ = writeln!(md, "{}\n", counts_line(story));
-        md.push_str("| | id | title | source | published |\n|---|---|---|---|---|\n");
-        for (s, src) in story.sources.iter().enumerate() {
-            let copies = if src.copies.is_empty() {
-                String::new()
-            } else {
-                format!(" (+{} copies)", src.copies.len())
-            };
-            let _ = writeln!(
-                md,
-                "| {} | {}{copies} | {} | {} | {} |",
-                label(s),
-                md_cell(&src.id),
-                md_cell(src.title.as_deref().unwrap_or("")),
-                md_cell(src.source.as_deref().unwrap_or("")),
-                md_cell(src.published.as_deref().unwrap_or("")),
-            );
-        }
-        if !story.discrepancies.is_empty() {
-            md.push_str("\n## Discrepancies\n\n");
-            for d in &story.discrepancies {
-                md.push_str(&discrepancy_md(d));
-            }
-        }
-        if !story.facts.is_empty() {
-            md.push_str("\n## Shared facts\n");
-            for f in &story.facts {
-                let sources: Vec<String> = f.claims.iter().map(|c| label(c.source)).collect();
-                let kinds: BTreeSet<String> = f
-                    .discrepancies
-                    .iter()
-                    .map(|&d| story.discrepancies[d].kind.to_string())
-                    .collect();
-                let kinds = if kinds.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " — differs: {}",
-                        kinds.into_iter().collect::<Vec<_>>().join(", ")
-                    )
-                };
-                let _ = writeln!(
-                    md,
-                    "\n**Fact {}** ({}){kinds}\n",
-                    f.fact,
-                    sources.join(", ")
-                );
-                for c in &f.claims {
-                    md.push_str(&claim_md(c));
-                    md.push_str(">\n");
-                }
-                md.truncate(md.len() - 2);
-            }
-        }
-        if !story.unique.is_empty() {
-            md.push_str("\n## Only in one source\n\n");
-            for c in &story.unique {
-                let _ = writeln!(
-                    md,
-                    "- {}: {} `[{}..{}]`",
-                    label(c.source),
-                    one_line(&c.text),
-                    c.span[0],
-                    c.span[1]
-                );
-            }
-        }
-        if !story.boilerplate.is_empty() {
-            let _ = writeln!(
-                md,
-                "\n{} boilerplate lines left out (never facts).",
-                story.boilerplate.len()
-            );
-        }
-    }
-    out.write_all(md.as_bytes()).map_err(io_err(name))?;
-    out.flush().map_err(io_err(name))
-}
+use super::{counts_line, discrepancy_place, label, one_line, story_title};
+use crate::merge::{MergedStory, Value};
 
 /// An element marked in a source text.
 struct Mark {
@@ -222,6 +25,22 @@ fn claim_id(source: usize, span: [usize; 2]) -> String {
 
 fn value_id(source: usize, span: [usize; 2]) -> String {
     format!("v{}-{}-{}", source + 1, span[0], span[1])
+}
+
+/// The position of a copy value's article among its source's copies.
+fn copy_position(story: &MergedStory, v: &Value) -> Option<usize> {
+    story.sources[v.source]
+        .copies
+        .iter()
+        .position(|c| *c == v.id)
+}
+
+fn copy_section_id(source: usize, copy: usize) -> String {
+    format!("copy-{}-{}", source + 1, copy + 1)
+}
+
+fn copy_value_id(source: usize, copy: usize, span: [usize; 2]) -> String {
+    format!("x{}-{}-{}-{}", source + 1, copy + 1, span[0], span[1])
 }
 
 /// Places marks so they nest: sorted by start (longer first), a mark that
@@ -318,7 +137,7 @@ pub fn html_page(story: &MergedStory) -> String {
         });
     }
     for d in &story.discrepancies {
-        for v in &d.values {
+        for v in d.values.iter().filter(|v| !v.copy) {
             marks[v.source].push(Mark {
                 start: v.span[0],
                 end: v.span[1],
@@ -350,7 +169,10 @@ pub fn html_page(story: &MergedStory) -> String {
                 .iter()
                 .flat_map(|d| &d.values)
                 .filter(move |v| {
-                    v.source == c.source && v.span[0] >= c.span[0] && v.span[1] <= c.span[1]
+                    !v.copy
+                        && v.source == c.source
+                        && v.span[0] >= c.span[0]
+                        && v.span[1] <= c.span[1]
                 })
                 .map(move |v| ((v.source, v.span), claim_id(c.source, c.span)))
         })
@@ -427,7 +249,7 @@ pub fn html_page(story: &MergedStory) -> String {
                             let d = &story.discrepancies[d];
                             d.values
                                 .iter()
-                                .filter(move |v| v.source == s)
+                                .filter(move |v| v.source == s && !v.copy)
                                 .map(move |v| Mark {
                                     start: v.span[0] - c.span[0],
                                     end: v.span[1] - c.span[0],
@@ -463,20 +285,39 @@ pub fn html_page(story: &MergedStory) -> String {
             if let Some(detail) = &d.detail {
                 let _ = write!(h, "({}) ", esc(detail));
             }
-            let _ = write!(h, "in <a href=\"#fact-{0}\">fact {0}</a>: ", d.fact);
+            let place = match (d.values.iter().find(|v| v.copy), d.fact) {
+                (Some(v), _) => format!(
+                    "<a href=\"#{}\">{}</a>",
+                    copy_position(story, v).map_or(String::new(), |k| copy_section_id(v.source, k)),
+                    esc(&discrepancy_place(d))
+                ),
+                (None, Some(f)) => format!("<a href=\"#fact-{f}\">fact {f}</a>"),
+                (None, None) => String::new(),
+            };
+            let _ = write!(h, "in {place}: ");
             let values: Vec<String> = d
                 .values
                 .iter()
-                .map(|v| {
-                    format!(
+                .map(|v| match copy_position(story, v).filter(|_| v.copy) {
+                    Some(k) => format!(
+                        "copy <a class=\"value\" href=\"#{}\">“{}”</a>",
+                        copy_value_id(v.source, k, v.span),
+                        esc(&one_line(&v.text))
+                    ),
+                    None => format!(
                         "{} <a class=\"value\" href=\"#{}\">“{}”</a>",
                         label(v.source),
                         value_link(v.source, v.span),
                         esc(&one_line(&v.text))
-                    )
+                    ),
                 })
                 .collect();
-            h.push_str(&values.join(" · "));
+            let joiner = if d.values.iter().any(|v| v.copy) {
+                " → "
+            } else {
+                " · "
+            };
+            h.push_str(&values.join(joiner));
             h.push_str("</li>\n");
         }
         h.push_str("</ul>\n");
@@ -508,7 +349,44 @@ pub fn html_page(story: &MergedStory) -> String {
             marked_text(&src.text, &placed[s], "span")
         );
     }
+    h.push_str(&changed_copies(story));
     h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// The text of every copy that changed a fact, its changed values marked.
+fn changed_copies(story: &MergedStory) -> String {
+    let mut marks: BTreeMap<(usize, usize), Vec<Mark>> = BTreeMap::new();
+    for d in &story.discrepancies {
+        for v in d.values.iter().filter(|v| v.copy) {
+            if let Some(k) = copy_position(story, v) {
+                marks.entry((v.source, k)).or_default().push(Mark {
+                    start: v.span[0],
+                    end: v.span[1],
+                    id: copy_value_id(v.source, k, v.span),
+                    class: format!("value k-{}", d.kind),
+                    title: d.kind.to_string(),
+                });
+            }
+        }
+    }
+    let mut h = String::new();
+    if marks.is_empty() {
+        return h;
+    }
+    h.push_str("<h2>Changed copies</h2>\n");
+    for ((s, k), m) in marks {
+        let src = &story.sources[s];
+        let _ = write!(
+            h,
+            "<section id=\"{}\">\n<h3>copy {} of {} · {}</h3>\n<div class=\"text\">{}</div>\n</section>\n",
+            copy_section_id(s, k),
+            esc(&src.copies[k]),
+            label(s),
+            esc(&src.id),
+            marked_text(&src.copy_texts[k], &nest(m), "span")
+        );
+    }
     h
 }
 
