@@ -20,6 +20,8 @@ pub enum Stage {
     Linkage,
     /// Looking up or storing articles in a persistent index (articles).
     Index,
+    /// Comparing copies with the articles they copy (bytes).
+    CompareCopies,
     /// Writing outputs (bytes).
     Write,
 }
@@ -34,6 +36,7 @@ impl fmt::Display for Stage {
             Stage::Neighbours => "finding neighbours",
             Stage::Linkage => "linking events",
             Stage::Index => "updating index",
+            Stage::CompareCopies => "comparing copies",
             Stage::Write => "writing output",
         })
     }

@@ -407,3 +407,82 @@ fn chrome_only_pages_are_no_content_not_copies() {
         assert_eq!(l.get("event").is_none(), no_content, "{l}");
     }
 }
+
+/// `dedup --changes`: a removed copy lists the facts it changed from its
+/// kept article (a number here); a copy with its paragraphs reordered lists
+/// none; without the flag the report has no `changes`.
+#[test]
+fn dedup_changes_lists_what_a_copy_changed() {
+    let original = fs::read_to_string(testdata("seeds/000_5a47302b29b28574.txt")).unwrap();
+    let (title, body) = original.split_once('\n').unwrap();
+    let changed = body.replacen("record 150,000 people", "record 160,000 people", 1);
+    let mut lines: Vec<&str> = body.lines().collect();
+    let n = lines.len();
+    lines.swap(n - 2, n - 4);
+    let reordered = lines.join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let record = |id: &str, text: &str| {
+        serde_json::json!({"id": id, "title": title, "text": text}).to_string()
+    };
+    fs::write(
+        &input,
+        [
+            record("original", body),
+            record("changed", &changed),
+            record("reordered", &reordered),
+        ]
+        .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = bin()
+        .args(["dedup", "--keep", "first", "--changes", "--report"])
+        .arg(&report)
+        .arg(&input)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 of the 2 copies changed facts (1 changes)",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("changed number: “150,000” → “160,000”"),
+        "{text}"
+    );
+    let rows: BTreeMap<String, Value> = read_jsonl(&report)
+        .into_iter()
+        .map(|v| (v["id"].as_str().unwrap().to_string(), v))
+        .collect();
+    let changes = rows["changed"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "number");
+    assert_eq!(changes[0]["kept"], "150,000");
+    assert_eq!(changes[0]["copy"], "160,000");
+    let span = |key: &str| -> (usize, usize) {
+        let s = changes[0][key].as_array().unwrap();
+        (
+            s[0].as_u64().unwrap() as usize,
+            s[1].as_u64().unwrap() as usize,
+        )
+    };
+    let (a, b) = span("kept_span");
+    assert_eq!(&body[a..b], "150,000");
+    let (a, b) = span("copy_span");
+    assert_eq!(&changed[a..b], "160,000");
+    assert_eq!(rows["reordered"]["changes"], serde_json::json!([]));
+
+    bin()
+        .args(["dedup", "--keep", "first", "--report"])
+        .arg(&report)
+        .arg(&input)
+        .assert()
+        .success();
+    assert!(read_jsonl(&report)
+        .iter()
+        .all(|v| v.get("changes").is_none()));
+}

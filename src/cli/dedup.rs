@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use newsdedup::events::{EventClusterer, EventOutcome};
+use newsdedup::merge::{MergeConfig, Merger};
+use newsdedup::report::CopyChanges;
 use newsdedup::sketch::lsh::LshParams;
 use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
 
@@ -42,8 +44,18 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
         Some(clusterer) => Some(clusterer.run(&corpus, &outcome, &bars)?),
         None => None,
     };
-    outputs.write(&corpus, &outcome, events.as_ref(), &bars)?;
-    eprintln!("{}", summary(&outcome));
+    let changes = if args.changes {
+        let merger = Merger::new(MergeConfig {
+            boilerplate: dedup.config().boilerplate.clone(),
+            ..MergeConfig::default()
+        })
+        .context("invalid settings")?;
+        Some(merger.copy_changes(&corpus, &outcome, &bars)?)
+    } else {
+        None
+    };
+    outputs.write(&corpus, &outcome, events.as_ref(), changes.as_ref(), &bars)?;
+    eprintln!("{}", summary(&outcome, changes.as_ref()));
     if let (Some(events), Some(path)) = (&events, &args.events) {
         eprintln!(
             "events: {} ({} with more than one article) written to {}",
@@ -94,17 +106,18 @@ impl Outputs {
         corpus: &Corpus,
         outcome: &DedupOutcome,
         events: Option<&EventOutcome>,
+        changes: Option<&CopyChanges>,
         bars: &Bars,
     ) -> anyhow::Result<()> {
         let main_name = self.main.name().to_path_buf();
         if self.cleaned {
             report::write_cleaned(corpus, outcome, &mut self.main, &main_name, bars)?;
         } else {
-            report::write_text_report(outcome, &mut self.main, &main_name)?;
+            report::write_text_report(outcome, changes, &mut self.main, &main_name)?;
         }
         if let Some(w) = &mut self.report {
             let name = w.name().to_path_buf();
-            report::write_removed(outcome, self.rejected_in_report, w, &name)?;
+            report::write_removed(outcome, changes, self.rejected_in_report, w, &name)?;
         }
         if let Some(w) = &mut self.rejected {
             let name = w.name().to_path_buf();
@@ -123,7 +136,7 @@ impl Outputs {
     }
 }
 
-fn summary(o: &DedupOutcome) -> String {
+fn summary(o: &DedupOutcome, changes: Option<&CopyChanges>) -> String {
     let s = &o.stats;
     let no_content = o
         .rejected
@@ -136,6 +149,14 @@ fn summary(o: &DedupOutcome) -> String {
     );
     if no_content > 0 {
         text.push_str(&format!(" ({no_content} pages with no article text)"));
+    }
+    if let Some(changes) = changes {
+        let changed = changes.values().filter(|c| !c.is_empty()).count();
+        let facts: usize = changes.values().map(Vec::len).sum();
+        text.push_str(&format!(
+            "; {changed} of the {} copies changed facts ({facts} changes)",
+            changes.len()
+        ));
     }
     text.push_str(&format!(
         "; {} candidate pairs checked, {} read, {} verified",

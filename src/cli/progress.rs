@@ -43,7 +43,11 @@ impl Progress for Bars {
         }
         let bytes = matches!(
             stage,
-            Stage::LearnBoilerplate | Stage::Sign | Stage::Vectors | Stage::Write
+            Stage::LearnBoilerplate
+                | Stage::Sign
+                | Stage::Vectors
+                | Stage::CompareCopies
+                | Stage::Write
         );
         let template = if bytes {
             "{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"

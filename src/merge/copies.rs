@@ -3,12 +3,16 @@
 //! between sources (`reading`), so a changed number, date, name spelling,
 //! quote, actor or time reference is found the same way in both.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::reading::{findings, Reading};
 use super::{merge_found, DiscrepancyKind, Merger, Span};
+use crate::dedup::DedupOutcome;
+use crate::error::Result;
+use crate::ingest::Corpus;
+use crate::progress::{Progress, Stage};
 use crate::text::boilerplate::LineFrequencies;
 
 /// One fact a copy states differently from the article it copies.
@@ -73,5 +77,56 @@ impl Merger {
             (a.kept_span, a.copy_span, a.kind).cmp(&(b.kept_span, b.copy_span, b.kind))
         });
         out
+    }
+}
+
+impl Merger {
+    /// What every removed copy of a dedup run changed from the article kept
+    /// for it: row of the copy → its changes (empty when none), for every
+    /// copy. Two reads of the corpus: the kept articles that have copies,
+    /// then the copies, compared on all threads as they are read; only the
+    /// kept texts are held.
+    ///
+    /// # Errors
+    /// I/O errors while re-reading the corpus.
+    pub fn copy_changes(
+        &self,
+        corpus: &Corpus,
+        outcome: &DedupOutcome,
+        progress: &dyn Progress,
+    ) -> Result<BTreeMap<u32, Vec<Change>>> {
+        let kept_rows: BTreeSet<u32> = outcome.groups.iter().map(|g| g.representative).collect();
+        let mut kept: BTreeMap<u32, String> = BTreeMap::new();
+        progress.begin(Stage::CompareCopies, Some(2 * corpus.total_bytes()));
+        outcome.map_rows(
+            corpus,
+            progress,
+            |row| kept_rows.contains(&row),
+            |_, article| article.text,
+            |row, text| {
+                kept.insert(row, text);
+                Ok(())
+            },
+        )?;
+        let mut changes = BTreeMap::new();
+        let freq = outcome.freq.as_ref();
+        outcome.map_rows(
+            corpus,
+            progress,
+            |row| outcome.duplicate_of(row).is_some(),
+            |row, article| {
+                let rep = outcome.duplicate_of(row).map(|(rep, _)| rep);
+                match rep.and_then(|r| kept.get(&r)) {
+                    Some(text) => self.changes(text, &article.text, freq),
+                    None => Vec::new(),
+                }
+            },
+            |row, found| {
+                changes.insert(row, found);
+                Ok(())
+            },
+        )?;
+        progress.end();
+        Ok(changes)
     }
 }

@@ -3,6 +3,7 @@
 //! boilerplate, and a readable text report. Writers take any `Write`; the
 //! caller names the destination for error messages.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -12,7 +13,9 @@ use crate::dedup::{DedupOutcome, Rejection};
 use crate::error::{Error, Result};
 use crate::events::EventOutcome;
 use crate::ingest::Corpus;
+use crate::merge::Change;
 use crate::progress::{Progress, Stage};
+use crate::report::one_line;
 
 pub(crate) fn io_err(name: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io("cannot write", name, e)
@@ -58,13 +61,19 @@ pub fn write_cleaned(
     out.flush().map_err(io_err(name))
 }
 
+/// What each removed copy changed from its kept article, by row (from
+/// [`Merger::copy_changes`](crate::merge::Merger::copy_changes)), when asked for.
+pub type CopyChanges = BTreeMap<u32, Vec<Change>>;
+
 /// One JSON object per removed duplicate (and, with `with_rejected`, per
-/// rejected record), in input order.
+/// rejected record), in input order; with `changes`, each duplicate lists
+/// the facts it states differently from its kept article (`changes`).
 ///
 /// # Errors
 /// Writing `out`.
 pub fn write_removed(
     outcome: &DedupOutcome,
+    changes: Option<&CopyChanges>,
     with_rejected: bool,
     out: &mut dyn Write,
     name: &Path,
@@ -87,6 +96,9 @@ pub fn write_removed(
                 });
                 if let Some(via) = m.via {
                     value["via"] = json!(t.id(via));
+                }
+                if let Some(changes) = changes {
+                    value["changes"] = json!(changes.get(&row).map_or(&[][..], Vec::as_slice));
                 }
                 write_line(out, &value, name)
             }
@@ -154,11 +166,17 @@ pub fn write_boilerplate(outcome: &DedupOutcome, out: &mut dyn Write, name: &Pat
     out.flush().map_err(io_err(name))
 }
 
-/// A readable report: each duplicate group with its kept article first.
+/// A readable report: each duplicate group with its kept article first;
+/// with `changes`, under each copy the facts it changed.
 ///
 /// # Errors
 /// Writing `out`.
-pub fn write_text_report(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) -> Result<()> {
+pub fn write_text_report(
+    outcome: &DedupOutcome,
+    changes: Option<&CopyChanges>,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<()> {
     let t = &outcome.table;
     let title = |r: u32| t.title(r).map(|s| format!("  {s}")).unwrap_or_default();
     let mut text = String::new();
@@ -189,6 +207,19 @@ pub fn write_text_report(outcome: &DedupOutcome, out: &mut dyn Write, name: &Pat
                 via,
                 title(m.row)
             ));
+            for c in changes.and_then(|c| c.get(&m.row)).into_iter().flatten() {
+                let detail = c
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                text.push_str(&format!(
+                    "          changed {}{detail}: “{}” → “{}”\n",
+                    c.kind,
+                    one_line(&c.kept),
+                    one_line(&c.copy)
+                ));
+            }
         }
     }
     for r in &outcome.rejected {

@@ -8,3 +8,8 @@ mod corpus;
 pub mod merge;
 
 pub use corpus::*;
+
+/// A text on one line, runs of whitespace as one space.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

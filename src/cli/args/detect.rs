@@ -224,6 +224,12 @@ pub struct DedupArgs {
     #[arg(long)]
     pub explain_threshold: bool,
 
+    /// Compare each removed copy with the article kept for it and list the
+    /// facts it changed (numbers, dates, names, quotes, actors, time
+    /// references) in --report, the text report and the summary.
+    #[arg(long)]
+    pub changes: bool,
+
     /// Also cluster the kept articles into events and write each article's
     /// event and group to this file (JSON Lines).
     #[arg(long, value_name = "FILE")]

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 
-use super::{counts_line, discrepancy_place, label, one_line, story_title};
+use super::{counts_line, discrepancy_place, label, story_title};
 use crate::merge::{MergedStory, Value};
+use crate::report::one_line;
 
 /// An element marked in a source text.
 struct Mark {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::error::Result;
 use crate::merge::{Claim, Discrepancy, MergedStory, Relation};
-use crate::report::{io_err, write_line};
+use crate::report::{io_err, one_line, write_line};
 
 /// Writes one JSON line per story.
 ///
@@ -54,10 +54,6 @@ fn shorten(text: &str, max_chars: usize) -> String {
     let mut s: String = text.chars().take(max_chars).collect();
     s.push('…');
     s
-}
-
-pub(super) fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn md_cell(text: &str) -> String {
