@@ -165,6 +165,65 @@ pub(crate) fn parse(
 
 /// Appends the tokens of one raw line (offsets shifted by `base`).
 fn tokenize_line(raw: &str, base: usize, out: &mut Vec<Token>) {
+    match decode_entities(raw) {
+        // Tokens of the decoded line, their spans mapped back to the raw one.
+        Some((decoded, raw_at)) => {
+            let first = out.len();
+            tokenize_decoded(&decoded, 0, out);
+            for t in &mut out[first..] {
+                t.start = base + raw_at[t.start];
+                t.end = base + raw_at[t.end];
+            }
+        }
+        None => tokenize_decoded(raw, base, out),
+    }
+}
+
+/// A line with its HTML character references (`&#8217;`, `&amp;`, `&mdash;`)
+/// decoded, so a copy that escaped its apostrophes reads as the same words;
+/// and for each byte of the decoded line (and its end), the raw offset it
+/// came from. `None` when the line has none.
+fn decode_entities(raw: &str) -> Option<(String, Vec<usize>)> {
+    let mut decoded = String::new();
+    let mut raw_at = Vec::new();
+    let mut at = 0;
+    let mut found = false;
+    for (amp, _) in raw.match_indices('&') {
+        if amp < at {
+            continue;
+        }
+        let Some(len) = raw[amp..].bytes().take(12).position(|b| b == b';') else {
+            continue;
+        };
+        let reference = &raw[amp..=amp + len];
+        let body = &reference[1..reference.len() - 1];
+        let well_formed = match body.strip_prefix('#') {
+            Some(num) => {
+                let num = num.strip_prefix(['x', 'X']).map_or(num, |h| h);
+                !num.is_empty() && num.bytes().all(|b| b.is_ascii_hexdigit())
+            }
+            None => body.len() >= 2 && body.bytes().all(|b| b.is_ascii_alphanumeric()),
+        };
+        let value = html_escape::decode_html_entities(reference);
+        if !well_formed || value == reference || value.is_empty() {
+            continue;
+        }
+        raw_at.extend(at..amp);
+        decoded.push_str(&raw[at..amp]);
+        raw_at.extend(std::iter::repeat_n(amp, value.len()));
+        decoded.push_str(&value);
+        at = amp + reference.len();
+        found = true;
+    }
+    if !found {
+        return None;
+    }
+    raw_at.extend(at..=raw.len());
+    decoded.push_str(&raw[at..]);
+    Some((decoded, raw_at))
+}
+
+fn tokenize_decoded(raw: &str, base: usize, out: &mut Vec<Token>) {
     let mut quoted = false;
     let mut spaced = true;
     for (at, piece) in raw.split_word_bound_indices() {
