@@ -1,78 +1,33 @@
-//! The injected-discrepancy benchmark: a second version of real articles with
-//! known edits of each discrepancy kind (plus neutral rewording and a moved
-//! paragraph, which are not discrepancies), and the scoring of the merger's
-//! findings against them.
-//!
-//! The generator finds its edit sites with its own simple word scanning, not
-//! with the merger's code, so the merger is not graded on its own reading.
+//! Where edits can go: the generator's own word scanning (words, sentences,
+//! quotes, story lines) and the candidate edits of each kind. It shares no
+//! rule with the merger it grades.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde::Serialize;
-use serde_json::{json, Value};
-
-use crate::article::Article;
 use crate::bench::synth::Rng;
-use crate::merge::{DiscrepancyKind, MergedStory};
+use crate::merge::DiscrepancyKind;
 use crate::sketch::shingle::is_english_stopword;
-
-/// One known edit: where the original value was and where the new one is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Injected {
-    pub kind: DiscrepancyKind,
-    /// Byte span in the original's text.
-    pub original: [usize; 2],
-    /// Byte span in the edited version's text.
-    pub edited: [usize; 2],
-    pub from: String,
-    pub to: String,
-}
-
-/// An original article, its edited version and the edits.
-#[derive(Debug, Clone)]
-pub struct Pair {
-    pub original: Article,
-    pub edited: Article,
-    pub injected: Vec<Injected>,
-    /// Neutral edits made (rewording, a moved paragraph): never discrepancies.
-    pub neutral: usize,
-}
-
-impl Pair {
-    /// The pair as two JSON records (`pair` names the pair; the edited one
-    /// carries `injected`).
-    pub fn to_json(&self) -> [Value; 2] {
-        let mut a = self.original.to_json();
-        a["pair"] = json!(self.original.id);
-        let mut b = self.edited.to_json();
-        b["pair"] = json!(self.original.id);
-        b["injected"] = serde_json::to_value(&self.injected).expect("edits serialize");
-        b["neutral_edits"] = json!(self.neutral);
-        [a, b]
-    }
-}
 
 /// A word of the original text.
 #[derive(Debug, Clone)]
-struct Word<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
+pub(super) struct Word<'a> {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) text: &'a str,
     /// Sentence number in the article.
-    sentence: usize,
+    pub(super) sentence: usize,
     /// First word of its sentence.
-    initial: bool,
+    pub(super) initial: bool,
     /// Inside quotation marks.
-    quoted: bool,
+    pub(super) quoted: bool,
     /// On a story line (ten words or more, ending like a sentence): only
     /// those are edited, headlines and chrome are not.
-    story: bool,
+    pub(super) story: bool,
 }
 
 /// Words (letters and digits, with inner `,` `.` between digits and inner
 /// apostrophes) with their sentence numbers.
-fn words(text: &str) -> Vec<Word<'_>> {
+pub(super) fn words(text: &str) -> Vec<Word<'_>> {
     let mut out = Vec::new();
     let mut sentence = 0usize;
     let mut initial = true;
@@ -156,7 +111,7 @@ fn words(text: &str) -> Vec<Word<'_>> {
     out
 }
 
-const WEEKDAYS: &[&str] = &[
+pub(super) const WEEKDAYS: &[&str] = &[
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -165,10 +120,10 @@ const WEEKDAYS: &[&str] = &[
     "Saturday",
     "Sunday",
 ];
-const MONTH_ABBREVIATIONS: &[&str] = &[
+pub(super) const MONTH_ABBREVIATIONS: &[&str] = &[
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 ];
-const MONTHS: &[&str] = &[
+pub(super) const MONTHS: &[&str] = &[
     "January",
     "February",
     "March",
@@ -182,17 +137,17 @@ const MONTHS: &[&str] = &[
     "November",
     "December",
 ];
-const NUMBER_WORDS: &[&str] = &[
+pub(super) const NUMBER_WORDS: &[&str] = &[
     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
 ];
-const PREPOSITIONS: &[&str] = &[
+pub(super) const PREPOSITIONS: &[&str] = &[
     "at", "by", "for", "from", "in", "into", "of", "on", "to", "with",
 ];
-const PAST_VERBS: &[&str] = &[
+pub(super) const PAST_VERBS: &[&str] = &[
     "began", "held", "led", "made", "met", "said", "sent", "told", "took", "won", "wrote",
 ];
 /// Neutral rewording: same meaning, other words.
-const SYNONYMS: &[(&str, &str)] = &[
+pub(super) const SYNONYMS: &[(&str, &str)] = &[
     ("about", "around"),
     ("began", "started"),
     ("big", "large"),
@@ -203,7 +158,7 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("very", "extremely"),
 ];
 
-fn is_capitalized(w: &str) -> bool {
+pub(super) fn is_capitalized(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
         && w.chars().all(char::is_alphabetic)
         && !is_english_stopword(&w.to_lowercase())
@@ -213,15 +168,20 @@ fn is_capitalized(w: &str) -> bool {
 
 /// A planned edit of the original text.
 #[derive(Debug, Clone)]
-struct Edit {
-    range: Range<usize>,
-    to: String,
-    kind: Option<DiscrepancyKind>,
-    sentence: usize,
+pub(super) struct Edit {
+    pub(super) range: Range<usize>,
+    pub(super) to: String,
+    pub(super) kind: Option<DiscrepancyKind>,
+    pub(super) sentence: usize,
 }
 
 /// Candidate edits of one kind.
-fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> Vec<Edit> {
+pub(super) fn candidates(
+    text: &str,
+    ws: &[Word],
+    kind: DiscrepancyKind,
+    rng: &mut Rng,
+) -> Vec<Edit> {
     if kind == DiscrepancyKind::Quote {
         return quote_edits(text, ws, rng);
     }
@@ -402,7 +362,7 @@ fn candidates(text: &str, ws: &[Word], kind: DiscrepancyKind, rng: &mut Rng) -> 
     out
 }
 
-fn with_commas(v: u64) -> String {
+pub(super) fn with_commas(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -415,7 +375,7 @@ fn with_commas(v: u64) -> String {
 }
 
 /// A spelling variant one letter away (or with a diacritic): Sergei → Sergey.
-fn spelling_variant(name: &str, rng: &mut Rng) -> Option<String> {
+pub(super) fn spelling_variant(name: &str, rng: &mut Rng) -> Option<String> {
     let mut options: Vec<String> = Vec::new();
     for (from, to) in [
         ("ei", "ey"),
@@ -452,7 +412,7 @@ fn spelling_variant(name: &str, rng: &mut Rng) -> Option<String> {
 
 /// Quotations of six or more words, reworded: words dropped, the end cut,
 /// or a word replaced.
-fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
+pub(super) fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     for (at, c) in text.char_indices() {
@@ -508,284 +468,4 @@ fn quote_edits(text: &str, ws: &[Word], rng: &mut Rng) -> Vec<Edit> {
         }
     }
     out
-}
-
-/// Where an edit landed in an edited line: (edit, start, end).
-type EditMark = (usize, usize, usize);
-
-/// Makes the edited version of one article, or `None` when no edit fits.
-pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
-    let text = &original.text;
-    let mut rng = Rng::new(seed ^ xxhash_rust::xxh3::xxh3_64(original.id.as_bytes()));
-    let ws = words(text);
-    let mut used_sentences = std::collections::BTreeSet::new();
-    let mut edits: Vec<Edit> = Vec::new();
-    let mut kinds = DiscrepancyKind::ALL.to_vec();
-    // Shuffle the kinds so no kind always gets the first pick of sentences.
-    for i in (1..kinds.len()).rev() {
-        kinds.swap(i, rng.below(i + 1));
-    }
-    for kind in kinds {
-        let cands: Vec<Edit> = candidates(text, &ws, kind, &mut rng)
-            .into_iter()
-            .filter(|e| !used_sentences.contains(&e.sentence))
-            .collect();
-        if cands.is_empty() {
-            continue;
-        }
-        let e = rng.pick(&cands).clone();
-        used_sentences.insert(e.sentence);
-        edits.push(e);
-    }
-    if edits.is_empty() {
-        return None;
-    }
-    // Neutral rewording in up to two other sentences.
-    let mut neutral = 0;
-    for w in &ws {
-        // Rewording a quotation would change it: that is a quote discrepancy.
-        if neutral >= 2 || used_sentences.contains(&w.sentence) || w.quoted || !w.story {
-            continue;
-        }
-        if let Some((_, to)) = SYNONYMS.iter().find(|(from, _)| *from == w.text) {
-            used_sentences.insert(w.sentence);
-            edits.push(Edit {
-                range: w.start..w.end,
-                to: (*to).to_string(),
-                kind: None,
-                sentence: w.sentence,
-            });
-            neutral += 1;
-        }
-    }
-    edits.sort_by_key(|e| e.range.start);
-    // Apply the edits line by line, then move the last paragraph up one place.
-    // Each line: its edited text and, per edit, (edit, start, end) in it.
-    let mut lines: Vec<(String, Vec<EditMark>)> = Vec::new();
-    let mut offset = 0;
-    for line in text.split('\n') {
-        let (ls, le) = (offset, offset + line.len());
-        offset = le + 1;
-        let mut new = String::new();
-        let mut at = ls;
-        let mut marks = Vec::new();
-        for (k, e) in edits
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.range.start >= ls && e.range.end <= le)
-        {
-            new.push_str(&text[at..e.range.start]);
-            let s = new.len();
-            new.push_str(&e.to);
-            marks.push((k, s, new.len()));
-            at = e.range.end;
-        }
-        new.push_str(&text[at..le]);
-        lines.push((new, marks));
-    }
-    let mut order: Vec<usize> = (0..lines.len()).collect();
-    let story: Vec<usize> = (0..lines.len())
-        .filter(|&i| lines[i].0.trim().len() > 40)
-        .collect();
-    if story.len() >= 3 {
-        let (a, b) = (story[story.len() - 2], story[story.len() - 1]);
-        order.swap(a, b);
-        neutral += 1;
-    }
-    let mut edited_text = String::new();
-    let mut injected = Vec::new();
-    for (n, &i) in order.iter().enumerate() {
-        if n > 0 {
-            edited_text.push('\n');
-        }
-        let base = edited_text.len();
-        let (new, marks) = &lines[i];
-        edited_text.push_str(new);
-        for &(k, s, e) in marks {
-            let edit = &edits[k];
-            if let Some(kind) = edit.kind {
-                // A deletion marks the word before it in the edited text.
-                let (s, e) = if s == e {
-                    (s.saturating_sub(1), e)
-                } else {
-                    (s, e)
-                };
-                injected.push(Injected {
-                    kind,
-                    original: [edit.range.start, edit.range.end],
-                    edited: [base + s, base + e],
-                    from: text[edit.range.clone()].to_string(),
-                    to: edit.to.clone(),
-                });
-            }
-        }
-    }
-    injected.sort_by_key(|i| i.original[0]);
-    let mut edited = original.clone();
-    edited.id = format!("{}~edited", original.id);
-    edited.text = edited_text;
-    Some(Pair {
-        original: original.clone(),
-        edited,
-        injected,
-        neutral,
-    })
-}
-
-/// Recall and precision of one kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct KindScore {
-    pub injected: usize,
-    pub found: usize,
-    pub reported: usize,
-    pub correct: usize,
-}
-
-impl KindScore {
-    pub fn recall(&self) -> f64 {
-        ratio(self.found, self.injected)
-    }
-    pub fn precision(&self) -> f64 {
-        ratio(self.correct, self.reported)
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        a as f64 / b as f64
-    }
-}
-
-/// A missed or spurious finding, for inspection.
-#[derive(Debug, Clone, Serialize)]
-pub struct Miss {
-    pub pair: String,
-    pub kind: DiscrepancyKind,
-    /// "missed" (injected, not reported) or "spurious" (reported, not injected).
-    pub what: &'static str,
-    pub original: String,
-    pub edited: String,
-}
-
-fn overlaps(a: [usize; 2], b: [usize; 2]) -> bool {
-    a[0] < b[1] && b[0] < a[1]
-}
-
-/// Scores one pair's merged story (sources: original first, edited second).
-pub fn score_pair(
-    pair: &Pair,
-    story: &MergedStory,
-    scores: &mut BTreeMap<DiscrepancyKind, KindScore>,
-    misses: &mut Vec<Miss>,
-) {
-    let matches = |inj: &Injected, d: &crate::merge::Discrepancy| {
-        d.kind == inj.kind
-            && d.values
-                .iter()
-                .any(|v| v.source == 0 && overlaps(v.span, inj.original))
-            && d.values
-                .iter()
-                .any(|v| v.source == 1 && overlaps(v.span, inj.edited))
-    };
-    for inj in &pair.injected {
-        let s = scores.entry(inj.kind).or_default();
-        s.injected += 1;
-        if story.discrepancies.iter().any(|d| matches(inj, d)) {
-            s.found += 1;
-        } else {
-            misses.push(Miss {
-                pair: pair.original.id.clone(),
-                kind: inj.kind,
-                what: "missed",
-                original: sentence_around(&pair.original.text, inj.original),
-                edited: sentence_around(&pair.edited.text, inj.edited),
-            });
-        }
-    }
-    for d in &story.discrepancies {
-        let s = scores.entry(d.kind).or_default();
-        s.reported += 1;
-        if pair.injected.iter().any(|inj| matches(inj, d)) {
-            s.correct += 1;
-        } else {
-            let side = |src: usize, text: &str| {
-                d.values
-                    .iter()
-                    .find(|v| v.source == src)
-                    .map(|v| sentence_around(text, v.span))
-                    .unwrap_or_default()
-            };
-            misses.push(Miss {
-                pair: pair.original.id.clone(),
-                kind: d.kind,
-                what: "spurious",
-                original: side(0, &pair.original.text),
-                edited: side(1, &pair.edited.text),
-            });
-        }
-    }
-}
-
-/// The line of text around a span, with the span in [brackets].
-fn sentence_around(text: &str, span: [usize; 2]) -> String {
-    let start = text[..span[0]].rfind('\n').map_or(0, |p| p + 1);
-    let end = text[span[1]..]
-        .find('\n')
-        .map_or(text.len(), |p| span[1] + p);
-    format!(
-        "{}[{}]{}",
-        &text[start..span[0]],
-        &text[span[0]..span[1]],
-        &text[span[1]..end]
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn article(text: &str) -> Article {
-        Article {
-            id: "a".into(),
-            text: text.into(),
-            ..Article::default()
-        }
-    }
-
-    #[test]
-    fn edits_are_recorded_where_they_are() {
-        let a = article("Lindsay Lohan checked into the Betty Ford Center on Monday with 70,000 fans.\nHer lawyer Shawn Holley said: \"We are very happy with the outcome of this long case today.\"\nThe judge ordered a stay of 90 days in December.\nShe began the stay yesterday.");
-        let mut kinds = std::collections::BTreeSet::new();
-        for seed in 0..40 {
-            let p = make_pair(&a, seed).unwrap();
-            for inj in &p.injected {
-                assert_eq!(&a.text[inj.original[0]..inj.original[1]], inj.from);
-                if !inj.to.is_empty() {
-                    assert_eq!(&p.edited.text[inj.edited[0]..inj.edited[1]], inj.to);
-                }
-                assert_ne!(inj.from, inj.to);
-                kinds.insert(inj.kind);
-            }
-            assert_eq!(
-                make_pair(&a, seed).unwrap().edited.text,
-                p.edited.text,
-                "deterministic"
-            );
-        }
-        assert_eq!(kinds.len(), 6, "every kind is generated: {kinds:?}");
-    }
-
-    #[test]
-    fn variants_and_numbers() {
-        let mut rng = Rng::new(1);
-        for _ in 0..20 {
-            let v = spelling_variant("Sergei", &mut rng).unwrap();
-            assert_ne!(v, "Sergei");
-            assert!(crate::merge::similar_names("Sergei", &v), "{v}");
-        }
-        assert_eq!(with_commas(1234567), "1,234,567");
-        assert_eq!(with_commas(999), "999");
-    }
 }
