@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use newsdedup::bench::inject::{make_pair, score_pair, KindScore, Pair};
+use newsdedup::bench::inject::{make_pair, score_copies, score_pair, KindScore, Pair};
 use newsdedup::events::EventClusterer;
 use newsdedup::merge::{
     DiscrepancyKind, EventSource, MergeConfig, MergeJob, MergeOutcome, MergedStory, Merger,
@@ -215,6 +215,9 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
         open(args.errors.as_deref())?,
     );
     let originals = output::read_all(&args.from)?;
+    if args.copies {
+        return eval_copies(args, &originals, pairs_out, errors_out);
+    }
     let pairs: Vec<Pair> = originals
         .iter()
         .filter_map(|a| make_pair(a, args.seed))
@@ -250,12 +253,21 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
     }
     output::commit_all(pairs_out.into_iter().chain(errors_out))?;
     let neutral: usize = pairs.iter().map(|p| p.neutral).sum();
-    let mut out = Output::stdout();
-    let mut table = format!(
-        "{} articles, {} with edits; {} neutral edits (rewording, a moved paragraph) that must not be reported\n\n| kind | injected | found | recall | reported | correct | precision |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    let head = format!(
+        "{} articles, {} with edits; {} neutral edits (rewording, a moved paragraph) that must not be reported",
         originals.len(),
         pairs.len(),
         neutral
+    );
+    print_scores(&head, &scores)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a heading and the per-kind table of recall and precision.
+fn print_scores(head: &str, scores: &BTreeMap<DiscrepancyKind, KindScore>) -> anyhow::Result<()> {
+    let mut out = Output::stdout();
+    let mut table = format!(
+        "{head}\n\n| kind | injected | found | recall | reported | correct | precision |\n|---|---:|---:|---:|---:|---:|---:|\n"
     );
     for kind in DiscrepancyKind::ALL {
         let s = scores.get(&kind).copied().unwrap_or_default();
@@ -271,6 +283,48 @@ pub fn eval(args: &MergeEvalArgs) -> anyhow::Result<ExitCode> {
     }
     out.write_all(table.as_bytes())
         .context("cannot write <stdout>")?;
-    out.commit()?;
+    out.commit()
+}
+
+/// `merge-eval --copies`: each article with a copy that changed one fact
+/// (per kind) or made neutral edits only, through `merge` at its defaults.
+fn eval_copies(
+    args: &MergeEvalArgs,
+    originals: &[newsdedup::Article],
+    mut pairs_out: Option<Output>,
+    mut errors_out: Option<Output>,
+) -> anyhow::Result<ExitCode> {
+    let dedup = Deduplicator::new(newsdedup::DedupConfig::default())?;
+    let merger = Merger::new(MergeConfig {
+        boilerplate: dedup.config().boilerplate.clone(),
+        ..MergeConfig::default()
+    })?;
+    let job = MergeJob {
+        dedup,
+        merger,
+        events: EventSource::One,
+        keep_copies: false,
+        min_sources: 2,
+        only: None,
+    };
+    let result = score_copies(originals, args.seed, &job)?;
+    if let Some(w) = &mut pairs_out {
+        output::write_json_lines(w, result.pairs.iter().flat_map(Pair::to_json))?;
+    }
+    if let Some(w) = &mut errors_out {
+        output::write_json_lines(w, &result.misses)?;
+    }
+    output::commit_all(pairs_out.into_iter().chain(errors_out))?;
+    let head = format!(
+        "{} articles ({} once copies among them are removed); {} copies that changed one fact, {} with neutral edits only (rewording, a moved paragraph, spacing, a chrome line): {} of those reported as changed ({:.1}%); {} copies not found as copies by dedup",
+        originals.len(),
+        result.originals,
+        result.pairs.len() - result.neutral,
+        result.neutral,
+        result.neutral_flagged,
+        100.0 * result.neutral_flagged as f64 / result.neutral.max(1) as f64,
+        result.not_copies
+    );
+    print_scores(&head, &result.scores)?;
     Ok(ExitCode::SUCCESS)
 }

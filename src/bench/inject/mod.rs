@@ -6,10 +6,12 @@
 //! The generator finds its edit sites with its own simple word scanning, not
 //! with the merger's code, so the merger is not graded on its own reading.
 
+mod copies;
 mod score;
 mod sites;
 
-pub use score::{score_pair, KindScore, Miss};
+pub use copies::{score_copies, CopyScores};
+pub use score::{score_copy, score_pair, KindScore, Miss};
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -57,14 +59,70 @@ impl Pair {
 /// Where an edit landed in an edited line: (edit, start, end).
 type EditMark = (usize, usize, usize);
 
-/// Makes the edited version of one article, or `None` when no edit fits.
+/// What an edited version gets.
+#[derive(Debug, Clone, Copy)]
+pub struct EditPlan<'a> {
+    /// One edit of each of these kinds, where one fits.
+    pub kinds: &'a [DiscrepancyKind],
+    /// Neutral rewordings (a synonym outside quotes) in other sentences, at most.
+    pub rewordings: usize,
+    /// Swap the last two story paragraphs (neutral).
+    pub move_paragraph: bool,
+    /// Neutral noise a syndicated copy picks up: a doubled space and a
+    /// chrome line at the end. Only with no `kinds` (it would move the
+    /// edits' offsets).
+    pub copy_noise: bool,
+    /// Appended to the original's id to name the edited version.
+    pub suffix: &'a str,
+}
+
+/// Makes the edited version of one article (an edit of every kind, neutral
+/// rewording and a moved paragraph), or `None` when no edit fits.
 pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
+    let plan = EditPlan {
+        kinds: &DiscrepancyKind::ALL,
+        rewordings: 2,
+        move_paragraph: true,
+        copy_noise: false,
+        suffix: "~edited",
+    };
+    make_edited(original, seed, &plan)
+}
+
+/// Makes a copy of one article as a syndicated copy that changed one fact
+/// would be: one edit of `kind` and nothing else; or, for `None`, a copy
+/// with neutral edits only (rewording outside quotes, a moved paragraph, a
+/// doubled space, a chrome line). `None` when no such edit fits.
+pub fn make_copy(original: &Article, seed: u64, kind: Option<DiscrepancyKind>) -> Option<Pair> {
+    let (kinds, name) = match kind {
+        Some(k) => (vec![k], k.as_str()),
+        None => (Vec::new(), "neutral"),
+    };
+    let suffix = format!("~copy-{name}");
+    let plan = EditPlan {
+        kinds: &kinds,
+        rewordings: if kind.is_some() { 0 } else { 2 },
+        move_paragraph: kind.is_none(),
+        copy_noise: kind.is_none(),
+        suffix: &suffix,
+    };
+    let salt = kind.map_or(0, |k| k as u64 + 1);
+    make_edited(
+        original,
+        seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        &plan,
+    )
+}
+
+/// Makes an edited version of one article by `plan`, or `None` when none of
+/// its edits fits.
+pub fn make_edited(original: &Article, seed: u64, plan: &EditPlan) -> Option<Pair> {
     let text = &original.text;
     let mut rng = Rng::new(seed ^ xxhash_rust::xxh3::xxh3_64(original.id.as_bytes()));
     let ws = words(text);
     let mut used_sentences = std::collections::BTreeSet::new();
     let mut edits: Vec<Edit> = Vec::new();
-    let mut kinds = DiscrepancyKind::ALL.to_vec();
+    let mut kinds = plan.kinds.to_vec();
     // Shuffle the kinds so no kind always gets the first pick of sentences.
     for i in (1..kinds.len()).rev() {
         kinds.swap(i, rng.below(i + 1));
@@ -81,14 +139,18 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
         used_sentences.insert(e.sentence);
         edits.push(e);
     }
-    if edits.is_empty() {
+    if edits.is_empty() && !plan.kinds.is_empty() {
         return None;
     }
-    // Neutral rewording in up to two other sentences.
+    // Neutral rewording in other sentences.
     let mut neutral = 0;
     for w in &ws {
         // Rewording a quotation would change it: that is a quote discrepancy.
-        if neutral >= 2 || used_sentences.contains(&w.sentence) || w.quoted || !w.story {
+        if neutral >= plan.rewordings
+            || used_sentences.contains(&w.sentence)
+            || w.quoted
+            || !w.story
+        {
             continue;
         }
         if let Some((_, to)) = SYNONYMS.iter().find(|(from, _)| *from == w.text) {
@@ -131,7 +193,7 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
     let story: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].0.trim().len() > 40)
         .collect();
-    if story.len() >= 3 {
+    if plan.move_paragraph && story.len() >= 3 {
         let (a, b) = (story[story.len() - 2], story[story.len() - 1]);
         order.swap(a, b);
         neutral += 1;
@@ -165,8 +227,19 @@ pub fn make_pair(original: &Article, seed: u64) -> Option<Pair> {
         }
     }
     injected.sort_by_key(|i| i.original[0]);
+    if plan.copy_noise && plan.kinds.is_empty() {
+        if let Some(at) = edited_text.find(". ") {
+            edited_text.insert(at + 1, ' ');
+            neutral += 1;
+        }
+        edited_text.push_str("\nShare this article on Facebook, Twitter and by email.");
+        neutral += 1;
+    }
+    if neutral == 0 && injected.is_empty() {
+        return None;
+    }
     let mut edited = original.clone();
-    edited.id = format!("{}~edited", original.id);
+    edited.id = format!("{}{}", original.id, plan.suffix);
     edited.text = edited_text;
     Some(Pair {
         original: original.clone(),

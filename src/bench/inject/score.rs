@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Injected, Pair};
-use crate::merge::{DiscrepancyKind, MergedStory};
+use crate::merge::{Discrepancy, DiscrepancyKind, MergedStory, Value};
 
 /// Recall and precision of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -49,6 +49,39 @@ fn overlaps(a: [usize; 2], b: [usize; 2]) -> bool {
     a[0] < b[1] && b[0] < a[1]
 }
 
+/// A reported discrepancy as the scorer sees it: its kind, and the spans
+/// of its values in the original's text and in the edited version's.
+struct Finding {
+    kind: DiscrepancyKind,
+    original: Vec<[usize; 2]>,
+    edited: Vec<[usize; 2]>,
+}
+
+impl Finding {
+    /// A discrepancy whose values `side` places: Some(true) for the
+    /// original's, Some(false) for the edited version's, None for neither.
+    fn of(d: &Discrepancy, side: impl Fn(&Value) -> Option<bool>) -> Self {
+        let spans = |original: bool| {
+            d.values
+                .iter()
+                .filter(|v| side(v) == Some(original))
+                .map(|v| v.span)
+                .collect()
+        };
+        Finding {
+            kind: d.kind,
+            original: spans(true),
+            edited: spans(false),
+        }
+    }
+
+    fn matches(&self, inj: &Injected) -> bool {
+        self.kind == inj.kind
+            && self.original.iter().any(|&s| overlaps(s, inj.original))
+            && self.edited.iter().any(|&s| overlaps(s, inj.edited))
+    }
+}
+
 /// Scores one pair's merged story (sources: original first, edited second).
 pub fn score_pair(
     pair: &Pair,
@@ -56,19 +89,47 @@ pub fn score_pair(
     scores: &mut BTreeMap<DiscrepancyKind, KindScore>,
     misses: &mut Vec<Miss>,
 ) {
-    let matches = |inj: &Injected, d: &crate::merge::Discrepancy| {
-        d.kind == inj.kind
-            && d.values
-                .iter()
-                .any(|v| v.source == 0 && overlaps(v.span, inj.original))
-            && d.values
-                .iter()
-                .any(|v| v.source == 1 && overlaps(v.span, inj.edited))
-    };
+    let findings: Vec<Finding> = story
+        .discrepancies
+        .iter()
+        .map(|d| Finding::of(d, |v| Some(v.source == 0)))
+        .collect();
+    score(pair, &findings, scores, misses);
+}
+
+/// Scores what a merge found a copy changed: `changes` are the `copy`
+/// discrepancies between the pair's two articles (either may be the one
+/// kept). Returns whether any was reported.
+pub fn score_copy(
+    pair: &Pair,
+    changes: &[&Discrepancy],
+    scores: &mut BTreeMap<DiscrepancyKind, KindScore>,
+    misses: &mut Vec<Miss>,
+) -> bool {
+    let findings: Vec<Finding> = changes
+        .iter()
+        .map(|d| {
+            Finding::of(d, |v| {
+                (v.id == pair.original.id)
+                    .then_some(true)
+                    .or((v.id == pair.edited.id).then_some(false))
+            })
+        })
+        .collect();
+    score(pair, &findings, scores, misses);
+    !findings.is_empty()
+}
+
+fn score(
+    pair: &Pair,
+    findings: &[Finding],
+    scores: &mut BTreeMap<DiscrepancyKind, KindScore>,
+    misses: &mut Vec<Miss>,
+) {
     for inj in &pair.injected {
         let s = scores.entry(inj.kind).or_default();
         s.injected += 1;
-        if story.discrepancies.iter().any(|d| matches(inj, d)) {
+        if findings.iter().any(|f| f.matches(inj)) {
             s.found += 1;
         } else {
             misses.push(Miss {
@@ -80,25 +141,24 @@ pub fn score_pair(
             });
         }
     }
-    for d in &story.discrepancies {
-        let s = scores.entry(d.kind).or_default();
+    for f in findings {
+        let s = scores.entry(f.kind).or_default();
         s.reported += 1;
-        if pair.injected.iter().any(|inj| matches(inj, d)) {
+        if pair.injected.iter().any(|inj| f.matches(inj)) {
             s.correct += 1;
         } else {
-            let side = |src: usize, text: &str| {
-                d.values
-                    .iter()
-                    .find(|v| v.source == src)
-                    .map(|v| sentence_around(text, v.span))
+            let side = |spans: &[[usize; 2]], text: &str| {
+                spans
+                    .first()
+                    .map(|&span| sentence_around(text, span))
                     .unwrap_or_default()
             };
             misses.push(Miss {
                 pair: pair.original.id.clone(),
-                kind: d.kind,
+                kind: f.kind,
                 what: "spurious",
-                original: side(0, &pair.original.text),
-                edited: side(1, &pair.edited.text),
+                original: side(&f.original, &pair.original.text),
+                edited: side(&f.edited, &pair.edited.text),
             });
         }
     }

@@ -94,4 +94,10 @@ pub struct MergeEvalArgs {
     /// Write every missed and spurious discrepancy to this file.
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
+
+    /// Copy mode: each article with a copy that changed one fact (a run per
+    /// kind) or made neutral edits only, merged by `merge` at its defaults:
+    /// dedup must find the copy and the merger what it changed.
+    #[arg(long)]
+    pub copies: bool,
 }

@@ -96,7 +96,8 @@ const MERGE_EXAMPLES: &str = "Examples:
 
 const MERGE_EVAL_EXAMPLES: &str = "Examples:
   newsdedup merge-eval --from testdata/ecbplus/docs.jsonl
-  newsdedup merge-eval --from testdata/ecbplus/docs.jsonl --write-pairs pairs.jsonl";
+  newsdedup merge-eval --from testdata/ecbplus/docs.jsonl --write-pairs pairs.jsonl
+  newsdedup merge-eval --from testdata/ecbplus/docs.jsonl --copies --errors misses.jsonl";
 
 const DEDUP_EXAMPLES: &str = "Examples:
   newsdedup dedup testdata/seeds
