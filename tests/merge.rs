@@ -613,3 +613,38 @@ fn a_reordered_copy_reports_nothing() {
     assert!(err.contains("0 facts changed in copies"), "{err}");
     assert!(err.contains("merged 0 events"), "{err}");
 }
+
+/// `merge-eval --copies`: copies that changed one fact, merged at the
+/// defaults, are found per kind (recall and precision ≥ 0.90), and copies
+/// with neutral edits only are rarely flagged (≤ 5%).
+#[test]
+fn changed_copies_are_found_per_kind() {
+    let table = stdout_of(
+        bin()
+            .args(["merge-eval", "--copies", "--from"])
+            .arg(testdata("ecbplus/docs.jsonl")),
+    );
+    let head = table.lines().next().unwrap();
+    let flagged: f64 = head
+        .split(" reported as changed (")
+        .nth(1)
+        .and_then(|r| r.split('%').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(flagged <= 5.0, "{head}");
+    let mut kinds = 0;
+    for line in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| kind"))
+    {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let injected: usize = cells[2].parse().unwrap();
+        let recall: f64 = cells[4].parse().unwrap();
+        let precision: f64 = cells[7].parse().unwrap();
+        assert!(injected >= 300, "{line}");
+        assert!(recall >= 0.90 && precision >= 0.90, "below target: {line}");
+        kinds += 1;
+    }
+    assert_eq!(kinds, 6, "{table}");
+}

@@ -222,9 +222,26 @@ fn times(a: &Side, b: &Side, out: &mut Vec<Found>) {
     };
     let ra: Vec<Range<usize>> = ra;
     let rb: Vec<Range<usize>> = rb;
-    if !ra.is_empty() && !rb.is_empty() {
-        out.push(found(DiscrepancyKind::TimeReference, a, ra, b, rb));
+    if ra.is_empty() || rb.is_empty() {
+        return;
     }
+    // "41 years ago" vs "51 years ago": the same reference with another
+    // count is a number that differs.
+    if let ([x], [y]) = (&ra[..], &rb[..]) {
+        let unit = |side: &Side, r: &Range<usize>| -> Option<String> {
+            let t = side.slots.times.iter().find(|t| t.tokens == *r)?;
+            let (_, rest) = t.key.split_once(' ')?;
+            rest.ends_with(" ago")
+                .then(|| rest.replace("s ago", " ago"))
+        };
+        let ua = unit(a, x);
+        if ua.is_some() && ua == unit(b, y) {
+            let count = |r: &Range<usize>| vec![r.start..r.start + 1];
+            out.push(found(DiscrepancyKind::Number, a, count(x), b, count(y)));
+            return;
+        }
+    }
+    out.push(found(DiscrepancyKind::TimeReference, a, ra, b, rb));
 }
 
 fn quotes(a: &Side, b: &Side, out: &mut Vec<Found>) {

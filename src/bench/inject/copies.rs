@@ -43,7 +43,8 @@ fn temp_corpus(
     for value in values {
         writeln!(file, "{value}").map_err(|e| Error::io("write", file.path(), e))?;
     }
-    file.flush().map_err(|e| Error::io("write", file.path(), e))?;
+    file.flush()
+        .map_err(|e| Error::io("write", file.path(), e))?;
     let corpus = Corpus::open(&[InputSpec::Path(file.path().to_path_buf())])?;
     Ok((file, corpus))
 }
