@@ -175,12 +175,16 @@ fn check_add_adds_only_the_clean_articles() {
         .collect();
     assert_eq!(added, ["new-1"]);
     assert_eq!(held_count(&db), 6);
-    // Checked again: new-1 is held now, new-2 is a copy of a held article.
+    // Checked again: new-1 is held now, new-2 a copy of it that says
+    // Monday where new-1 says Tuesday.
     let (_, report) = check_json(&db, &input, &["--add"]);
     let records = report["records"].as_array().unwrap();
     assert_eq!(records[1]["status"], "already_held");
-    assert_eq!(records[3]["status"], "copy_of_held");
+    assert_eq!(records[3]["status"], "changed_copy");
     assert_eq!(records[3]["held"]["id"], "new-1");
+    assert_eq!(records[3]["changes"][0]["kind"], "date");
+    assert_eq!(records[3]["changes"][0]["kept"], "Tuesday");
+    assert_eq!(records[3]["changes"][0]["copy"], "Monday");
     assert_eq!(held_count(&db), 6);
 }
 
@@ -948,4 +952,75 @@ fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
         unshared_norm: 0.0,
     });
     assert_ne!(defaults, boosted, "the flags change what check reports");
+}
+
+/// A copy of a held article that changed one number gets its own verdict,
+/// `changed_copy`, listing the change, in every format; a copy with its
+/// paragraphs reordered is a plain copy. Both exit 1 (copies found).
+#[test]
+fn a_copy_that_changed_a_fact_is_a_changed_copy_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_index(dir.path());
+    let seeds = read_jsonl(&testdata("seeds.jsonl"));
+    let seed = seeds
+        .iter()
+        .find(|s| s["id"] == "000_5a47302b29b28574")
+        .unwrap();
+    let text = seed["text"].as_str().unwrap();
+    let changed = text.replacen("record 150,000 people", "record 160,000 people", 1);
+    assert_ne!(changed, text);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let n = lines.len();
+    lines.swap(n - 2, n - 4);
+    let reordered = lines.join("\n");
+    let incoming = dir.path().join("incoming.jsonl");
+    write_jsonl(
+        &incoming,
+        &[
+            serde_json::json!({"id": "changed", "text": changed}),
+            serde_json::json!({"id": "reordered", "text": reordered, "title": "other"}),
+        ],
+    );
+    let run = |format: &str| -> String {
+        let out = bin()
+            .arg("check")
+            .arg(&db)
+            .arg(&incoming)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let records = json["records"].as_array().unwrap();
+    let by_id = |id: &str| records.iter().find(|r| r["id"] == id).unwrap();
+    let c = by_id("changed");
+    assert_eq!(c["status"], "changed_copy", "{c}");
+    assert_eq!(c["held"]["id"], "000_5a47302b29b28574");
+    let changes = c["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "number");
+    assert_eq!(changes[0]["kept"], "150,000");
+    assert_eq!(changes[0]["copy"], "160,000");
+    let span = changes[0]["copy_span"].as_array().unwrap();
+    let (a, b) = (
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&changed[a..b], "160,000");
+    assert_eq!(by_id("reordered")["status"], "copy_of_held");
+    assert_eq!(json["summary"]["changed_copies"], 1);
+
+    let text = run("text");
+    assert!(
+        text.contains("changed") && text.contains("changed 1 fact: number “150,000” → “160,000”"),
+        "{text}"
+    );
+    let junit = run("junit");
+    assert!(junit.contains("<failure type=\"changed_copy\""), "{junit}");
+    assert!(junit.contains("<failure type=\"copy_of_held\""), "{junit}");
+    let github = run("github");
+    assert!(github.contains("title=Changed copy::"), "{github}");
+    assert!(github.contains("title=Duplicate article::"), "{github}");
 }

@@ -17,7 +17,7 @@ use super::integrity::{meta_seed, seal, unseal, SealedSums};
 use crate::error::{Error, Result};
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 pub(super) const FORMAT_NAME: &[u8] = b"newsdedup-index";
 /// The first bytes of every redb file.
 pub(super) const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];

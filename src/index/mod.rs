@@ -23,6 +23,7 @@ mod same_event;
 mod settings;
 #[cfg(test)]
 mod tests;
+mod texts;
 mod verify;
 mod write;
 
@@ -41,6 +42,7 @@ use record::*;
 use same_event::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use texts::read_batch;
 use write::*;
 
 use redb::{Database, DatabaseError, ReadableTableMetadata};
@@ -346,13 +348,13 @@ impl Index {
     ) -> Result<AddOutcome> {
         let db = self.writer()?;
         let batch = self.deduplicator(options.on_error)?.run(corpus, progress)?;
-        let mut terms = batch_terms(corpus, &batch, &self.settings, progress)?;
+        let mut incoming = read_batch(corpus, &batch, &self.settings, progress)?;
         let n = batch.table.len() as u32;
         progress.begin(Stage::Index, Some(u64::from(n)));
         let (added, unchanged, replaced) = in_transaction(db, &self.path, &self.settings, |w| {
             let (mut added, mut unchanged, mut replaced) = (0, 0, 0);
             for row in 0..n {
-                let t = std::mem::take(&mut terms[row as usize]);
+                let t = std::mem::take(&mut incoming[row as usize]);
                 match w.put(&batch.table, row, t, options.replace)? {
                     Put::Added => added += 1,
                     Put::Unchanged => unchanged += 1,
@@ -381,9 +383,10 @@ impl Index {
     ) -> Result<CheckOutcome> {
         let dedup = self.deduplicator(options.on_error)?;
         let batch = dedup.run(corpus, progress)?;
-        // Event terms are another pass over the batch: only when stored or compared.
-        let mut terms = if add || events.is_some() {
-            batch_terms(corpus, &batch, &self.settings, progress)?
+        // Event terms and texts are another pass over the batch: only when
+        // stored or compared (copies alone are re-read by `compare_copies`).
+        let mut incoming = if add || events.is_some() {
+            read_batch(corpus, &batch, &self.settings, progress)?
         } else {
             Vec::new()
         };
@@ -405,11 +408,11 @@ impl Index {
                     path: &self.path,
                 };
                 let verdicts = q.verdicts(&batch, progress)?;
-                let same_event = q.same_events(&batch, &verdicts, &terms, events)?;
+                let same_event = q.same_events(&batch, &verdicts, &incoming, events)?;
                 let mut added = Vec::new();
                 for (row, v) in (0..n).zip(&verdicts) {
                     if *v == Verdict::Clean {
-                        let t = std::mem::take(&mut terms[row as usize]);
+                        let t = std::mem::take(&mut incoming[row as usize]);
                         w.put(&batch.table, row, t, options.replace)?;
                         added.push(row);
                     }
@@ -435,10 +438,12 @@ impl Index {
                 path: &self.path,
             };
             let verdicts = q.verdicts(&batch, progress)?;
-            let same_event = q.same_events(&batch, &verdicts, &terms, events)?;
+            let same_event = q.same_events(&batch, &verdicts, &incoming, events)?;
             (verdicts, same_event, Vec::new())
         };
         progress.end();
+        let mut verdicts = verdicts;
+        self.compare_copies(corpus, &batch, &mut verdicts, &incoming, progress)?;
         Ok(CheckOutcome {
             batch,
             verdicts,

@@ -6,6 +6,7 @@ use crate::index::IndexSettings;
 use serde::Serialize;
 
 use crate::dedup::{DedupOutcome, OnError};
+use crate::merge::Change;
 
 /// Counts and settings of an index.
 #[derive(Debug, Clone, Serialize)]
@@ -54,6 +55,14 @@ pub enum Verdict {
         similarity: f64,
         containment: f64,
     },
+    /// A copy of a held article that states some facts differently (a
+    /// number, date, name spelling, quote, actor or time reference).
+    ChangedCopy {
+        held: HeldArticle,
+        similarity: f64,
+        containment: f64,
+        changes: Vec<Change>,
+    },
     /// A copy of another incoming article (the one kept in the batch).
     CopyOfIncoming {
         row: u32,
@@ -87,7 +96,10 @@ pub struct CheckOutcome {
 pub struct CheckSummary {
     /// Records read (parsed and rejected).
     pub checked: usize,
+    /// Copies of held articles, the changed ones included.
     pub copies_of_held: usize,
+    /// Copies of held articles that changed facts.
+    pub changed_copies: usize,
     pub copies_in_batch: usize,
     pub clean: usize,
     pub already_held: usize,
@@ -115,6 +127,10 @@ impl CheckOutcome {
                 Verdict::Clean => s.clean += 1,
                 Verdict::AlreadyHeld => s.already_held += 1,
                 Verdict::CopyOfHeld { .. } => s.copies_of_held += 1,
+                Verdict::ChangedCopy { .. } => {
+                    s.copies_of_held += 1;
+                    s.changed_copies += 1;
+                }
                 Verdict::CopyOfIncoming { .. } => s.copies_in_batch += 1,
             }
         }

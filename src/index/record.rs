@@ -10,6 +10,7 @@ use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
 use super::integrity::{unchecked_payload, unseal};
+use super::texts::Incoming;
 use crate::dedup::store::Compact;
 use crate::dedup::table::ArticleTable;
 use crate::error::{Error, Result};
@@ -37,10 +38,13 @@ pub(super) struct StoredDoc {
     pub(super) day: Option<i32>,
     /// The term keys filed in the postings for this article.
     pub(super) posted: Vec<u64>,
+    /// The article's text, deflated (`texts::pack`): what a copy of it is
+    /// compared with.
+    pub(super) text: Vec<u8>,
 }
 
 impl StoredDoc {
-    pub(super) fn from_row(table: &ArticleTable, row: u32, terms: Vec<(u64, u8, u32)>) -> Self {
+    pub(super) fn from_row(table: &ArticleTable, row: u32, incoming: Incoming) -> Self {
         let Compact { set, order } = table.shingles_with_order(row);
         let mut prev = 0u32;
         let deltas = set
@@ -62,9 +66,10 @@ impl StoredDoc {
             slots: table.slots(row).to_vec(),
             deltas,
             order,
-            terms,
+            terms: incoming.terms,
             day: table.published(row).and_then(day_number),
             posted: Vec::new(),
+            text: incoming.text,
         }
     }
 

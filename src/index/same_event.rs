@@ -4,22 +4,21 @@
 use crate::index::load_doc;
 use crate::index::read_df;
 use crate::index::EventMatch;
-use crate::index::IndexSettings;
 use crate::index::Query;
 use crate::index::Verdict;
+
+use super::texts::Incoming;
 
 use redb::{ReadableMultimapTable, ReadableTable};
 
 use super::integrity::{Lookup, SealedSums};
 use crate::dedup::table::round4;
-use crate::dedup::{DedupOutcome, OnError};
+use crate::dedup::DedupOutcome;
 use crate::error::Result;
 use crate::events::dates::day_number;
-use crate::events::terms::{article_terms, TermKind};
+use crate::events::terms::TermKind;
 use crate::events::vectors::{background_share, TermStats};
 use crate::events::vectors::{sparse_dot, VectorConfig};
-use crate::ingest::Corpus;
-use crate::progress::{Progress, Stage};
 
 /// Heaviest terms per article filed in [`POSTINGS`] and looked up per query.
 pub(super) const POSTED_TERMS: usize = 16;
@@ -64,7 +63,7 @@ where
         &self,
         batch: &DedupOutcome,
         verdicts: &[Verdict],
-        terms: &[Vec<(u64, u8, u32)>],
+        incoming: &[Incoming],
         events: Option<EventQuery>,
     ) -> Result<Vec<Vec<EventMatch>>> {
         let table = &batch.table;
@@ -91,7 +90,7 @@ where
             let day = table.published(row).and_then(day_number);
             // The collection is the held articles and this one, as if they
             // were one batch: `cluster` would give the same vectors.
-            let own_terms = &terms[row as usize];
+            let own_terms = &incoming[row as usize].terms;
             let vector = event_vector(
                 own_terms,
                 |k| Ok(u64::from(df(k)?) + 1),
@@ -139,38 +138,6 @@ where
         }
         Ok(out)
     }
-}
-
-/// The event terms of every row of a signed batch (one more pass over it).
-pub(super) fn batch_terms(
-    corpus: &Corpus,
-    batch: &DedupOutcome,
-    settings: &IndexSettings,
-    progress: &dyn Progress,
-) -> Result<Vec<Vec<(u64, u8, u32)>>> {
-    let boilerplate = settings.dedup_config(OnError::Skip).boilerplate;
-    let mut out = vec![Vec::new(); batch.table.len()];
-    progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
-    // No corpus line frequencies: a batch is too small to learn them, and
-    // held articles must weigh the same whichever batch brought them.
-    batch.map_rows(
-        corpus,
-        progress,
-        |_| true,
-        |_, article| {
-            article_terms(&article, &boilerplate, None)
-                .0
-                .into_iter()
-                .map(|t| (t.key, t.kind.code(t.in_title), t.count))
-                .collect::<Vec<_>>()
-        },
-        |row, terms| {
-            out[row as usize] = terms;
-            Ok(())
-        },
-    )?;
-    progress.end();
-    Ok(out)
 }
 
 /// A normalized event vector (sorted by term key) from stored terms, in a

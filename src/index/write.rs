@@ -1,6 +1,7 @@
 //! Writing: one transaction per batch, documents filed in and out of
 //! every bucket with their sums entries kept sealed.
 
+use super::texts::Incoming;
 use crate::index::bucket_damage;
 use crate::index::damaged;
 use crate::index::digest_mismatch;
@@ -105,7 +106,7 @@ impl<'t> Writer<'t> {
         &mut self,
         table: &ArticleTable,
         row: u32,
-        terms: Vec<(u64, u8, u32)>,
+        incoming: Incoming,
         replace: bool,
     ) -> Result<Put> {
         let id = table.id(row);
@@ -131,7 +132,7 @@ impl<'t> Writer<'t> {
         }
         let doc = self.next_doc;
         self.next_doc += 1;
-        let mut stored = StoredDoc::from_row(table, row, terms);
+        let mut stored = StoredDoc::from_row(table, row, incoming);
         table.store_health()?;
         // Document frequencies first: the posted terms are weighted with them.
         let mut dfs = std::collections::HashMap::with_capacity(stored.terms.len());

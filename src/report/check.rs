@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 use crate::error::Result;
 use crate::index::{CheckOutcome, CheckSummary, HeldArticle, Verdict};
-use crate::report::{in_input_order, io_err, rejection_json, Item};
+use crate::merge::Change;
+use crate::report::{in_input_order, io_err, one_line, rejection_json, Item};
 
 /// How `check` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +57,12 @@ pub fn write_check(
 /// The one-line summary.
 pub fn summary_line(s: &CheckSummary, index: &Path) -> String {
     format!(
-        "checked {} incoming records against {}: {} copies ({} of held articles, {} within the batch), {} clean, {} already held, {} rejected; {} added",
+        "checked {} incoming records against {}: {} copies ({} of held articles, {} of them with changed facts, {} within the batch), {} clean, {} already held, {} rejected; {} added",
         s.checked,
         index.display(),
         s.copies(),
         s.copies_of_held,
+        s.changed_copies,
         s.copies_in_batch,
         s.clean,
         s.already_held,
@@ -87,6 +89,30 @@ fn describe_held(h: &HeldArticle) -> String {
     }
 }
 
+/// One changed fact: `number “150,000” → “160,000”`.
+fn describe_change(c: &Change) -> String {
+    let detail = c
+        .detail
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    format!(
+        "{}{detail} “{}” → “{}”",
+        c.kind,
+        one_line(&c.kept),
+        one_line(&c.copy)
+    )
+}
+
+/// The status word of a copy's verdict, as JSON and JUnit name it.
+fn copy_status(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::ChangedCopy { .. } => "changed_copy",
+        Verdict::CopyOfIncoming { .. } => "copy_of_incoming",
+        _ => "copy_of_held",
+    }
+}
+
 /// The sentence that explains a copy, or `None` for other verdicts.
 fn copy_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
     let t = &outcome.batch.table;
@@ -99,6 +125,23 @@ fn copy_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
             "{:?} is a copy of {}: similarity {similarity}, containment {containment}",
             t.id(row),
             describe_held(held)
+        )),
+        Verdict::ChangedCopy {
+            held,
+            similarity,
+            containment,
+            changes,
+        } => Some(format!(
+            "{:?} is a copy of {} that changed {} fact{}: {}; similarity {similarity}, containment {containment}",
+            t.id(row),
+            describe_held(held),
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" },
+            changes
+                .iter()
+                .map(describe_change)
+                .collect::<Vec<_>>()
+                .join("; ")
         )),
         Verdict::CopyOfIncoming {
             row: kept,
@@ -137,7 +180,11 @@ fn text(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String
         match item {
             Item::Row(row) => {
                 if let Some(m) = copy_message(outcome, row) {
-                    out.push_str(&format!("copy      {}  {m}\n", t.location(row)));
+                    let word = match outcome.verdicts[row as usize] {
+                        Verdict::ChangedCopy { .. } => "changed",
+                        _ => "copy",
+                    };
+                    out.push_str(&format!("{word:<9} {}  {m}\n", t.location(row)));
                 }
                 if let Some(m) = event_message(outcome, row) {
                     out.push_str(&format!("event     {}  {m}\n", t.location(row)));
@@ -226,10 +273,7 @@ fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Strin
                     loc.line
                 ));
                 if let Some(m) = copy_message(outcome, row) {
-                    let kind = match outcome.verdicts[row as usize] {
-                        Verdict::CopyOfHeld { .. } => "copy_of_held",
-                        _ => "copy_of_incoming",
-                    };
+                    let kind = copy_status(&outcome.verdicts[row as usize]);
                     cases.push_str(&format!(
                         "\n      <failure type=\"{kind}\" message=\"{}\">{}</failure>\n    ",
                         attr(&m),
@@ -337,7 +381,11 @@ fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Stri
             Item::Row(row) => {
                 let loc = t.location(row);
                 if let Some(m) = copy_message(outcome, row) {
-                    out += &gh_annotation("error", &loc.file, loc.line, "Duplicate article", &m);
+                    let title = match outcome.verdicts[row as usize] {
+                        Verdict::ChangedCopy { .. } => "Changed copy",
+                        _ => "Duplicate article",
+                    };
+                    out += &gh_annotation("error", &loc.file, loc.line, title, &m);
                 }
                 if let Some(m) = event_message(outcome, row) {
                     out += &gh_annotation("notice", &loc.file, loc.line, "Same event", &m);

@@ -1,0 +1,165 @@
+//! Held texts and changed copies: each held record keeps its article's text
+//! (deflated), so an incoming copy of a held article can be compared with
+//! it by the merger's rule ([`Merger::changes`]); a copy whose facts differ
+//! gets the verdict `changed_copy`. Also the one re-read of an incoming
+//! batch (event terms and packed texts).
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use flate2::Compression;
+
+use super::file::{damaged, DOCS, IDS};
+use super::record::load_doc_as;
+use super::{Index, IndexSettings, Verdict};
+use crate::dedup::{DedupOutcome, OnError};
+use crate::error::{Error, Result};
+use crate::events::terms::article_terms;
+use crate::ingest::Corpus;
+use crate::merge::{MergeConfig, Merger};
+use crate::progress::{Progress, Stage};
+
+/// An incoming article as the index needs it beyond its signature.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Incoming {
+    /// Event terms: key, kind and title flag, count.
+    pub terms: Vec<(u64, u8, u32)>,
+    /// The article's text, deflated ([`pack`]).
+    pub text: Vec<u8>,
+}
+
+/// A text deflated for storage.
+pub(super) fn pack(text: &str) -> Vec<u8> {
+    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::fast());
+    encoder
+        .write_all(text.as_bytes())
+        .expect("writing to memory cannot fail");
+    encoder.finish().expect("writing to memory cannot fail")
+}
+
+/// A stored text, or an error naming the record when it does not inflate.
+pub(super) fn unpack(packed: &[u8], record: &str, path: &Path) -> Result<String> {
+    let mut text = String::new();
+    DeflateDecoder::new(packed)
+        .read_to_string(&mut text)
+        .map_err(|e| damaged(path, record, format!("its text cannot be read ({e})")))?;
+    Ok(text)
+}
+
+/// The event terms and packed text of every row of a signed batch (one
+/// more pass over it).
+pub(super) fn read_batch(
+    corpus: &Corpus,
+    batch: &DedupOutcome,
+    settings: &IndexSettings,
+    progress: &dyn Progress,
+) -> Result<Vec<Incoming>> {
+    let boilerplate = settings.dedup_config(OnError::Skip).boilerplate;
+    let mut out = vec![Incoming::default(); batch.table.len()];
+    progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
+    // No corpus line frequencies: a batch is too small to learn them, and
+    // held articles must weigh the same whichever batch brought them.
+    batch.map_rows(
+        corpus,
+        progress,
+        |_| true,
+        |_, article| Incoming {
+            terms: article_terms(&article, &boilerplate, None)
+                .0
+                .into_iter()
+                .map(|t| (t.key, t.kind.code(t.in_title), t.count))
+                .collect(),
+            text: pack(&article.text),
+        },
+        |row, incoming| {
+            out[row as usize] = incoming;
+            Ok(())
+        },
+    )?;
+    progress.end();
+    Ok(out)
+}
+
+impl Index {
+    /// Compares every incoming copy of a held article with the held text
+    /// and turns its verdict into [`Verdict::ChangedCopy`] when facts
+    /// differ. Incoming texts come from `incoming` when the batch was
+    /// re-read already, else from one re-read of the copies.
+    ///
+    /// # Errors
+    /// Reading the index or the corpus; a held text that does not inflate.
+    pub(super) fn compare_copies(
+        &self,
+        corpus: &Corpus,
+        batch: &DedupOutcome,
+        verdicts: &mut [Verdict],
+        incoming: &[Incoming],
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let is_copy = |row: u32| matches!(verdicts[row as usize], Verdict::CopyOfHeld { .. });
+        if !(0..verdicts.len() as u32).any(is_copy) {
+            return Ok(());
+        }
+        let mut texts: Vec<Option<String>> = vec![None; verdicts.len()];
+        if incoming.len() == verdicts.len() {
+            for row in (0..verdicts.len() as u32).filter(|&r| is_copy(r)) {
+                let record = format!("incoming row {row}");
+                texts[row as usize] =
+                    Some(unpack(&incoming[row as usize].text, &record, &self.path)?);
+            }
+        } else {
+            progress.begin(Stage::CompareCopies, Some(corpus.total_bytes()));
+            batch.map_rows(
+                corpus,
+                progress,
+                is_copy,
+                |_, a| a.text,
+                |row, text| {
+                    texts[row as usize] = Some(text);
+                    Ok(())
+                },
+            )?;
+            progress.end();
+        }
+        let merger = Merger::new(MergeConfig {
+            boilerplate: self.settings.dedup_config(OnError::Skip).boilerplate,
+            ..MergeConfig::default()
+        })?;
+        let e = |e: redb::Error| Error::index("cannot read", &self.path, e);
+        let txn = self.handle().begin_read().map_err(|x| e(x.into()))?;
+        let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
+        let ids = txn.open_table(IDS).map_err(|x| e(x.into()))?;
+        for (row, verdict) in verdicts.iter_mut().enumerate() {
+            let (
+                Verdict::CopyOfHeld {
+                    held,
+                    similarity,
+                    containment,
+                },
+                Some(text),
+            ) = (&*verdict, &texts[row])
+            else {
+                continue;
+            };
+            let doc = ids
+                .get(held.id.as_str())
+                .map_err(|x| e(x.into()))?
+                .map(|g| g.value())
+                .ok_or_else(|| damaged(&self.path, format!("id {:?}", held.id), "it is gone"))?;
+            let stored = load_doc_as(&docs, doc, &held.id, &self.path)?;
+            let held_text = unpack(&stored.text, &format!("document {doc}"), &self.path)?;
+            let changes = merger.changes(&held_text, text, None);
+            if !changes.is_empty() {
+                *verdict = Verdict::ChangedCopy {
+                    held: held.clone(),
+                    similarity: *similarity,
+                    containment: *containment,
+                    changes,
+                };
+            }
+        }
+        Ok(())
+    }
+}
