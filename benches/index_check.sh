@@ -36,7 +36,7 @@ report = json.load(open(report_path))
 tp = fp = fn = 0
 for r in report['records']:
     g = group[r['id']]
-    if r['status'] == 'copy_of_held':
+    if r['status'] in ('copy_of_held', 'changed_copy'):
         other = r['held']['id']
     elif r['status'] == 'copy_of_incoming':
         other = r['incoming']['id']
