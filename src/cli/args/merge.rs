@@ -22,7 +22,7 @@ pub enum MergeFormat {
 pub struct MergeArgs {
     #[command(
         flatten,
-        next_help_heading = "Duplicate detection (copies are listed with their source, not merged again)"
+        next_help_heading = "Duplicate detection (copies are listed with their source and compared with it, not merged as sources)"
     )]
     pub detect: DetectArgs,
 
@@ -49,7 +49,8 @@ pub struct MergeArgs {
     #[arg(long, value_name = "ID")]
     pub event: Option<String>,
 
-    /// Merge copies as sources of their own (shows what a copy changed).
+    /// Merge copies as sources of their own instead of comparing each with
+    /// the article it copies.
     #[arg(long)]
     pub keep_copies: bool,
 
@@ -67,7 +68,8 @@ pub struct MergeArgs {
     #[arg(long, default_value_t = MergeConfig::default().align_threshold, value_name = "S", allow_negative_numbers = true, value_parser = finite_f32)]
     pub align_threshold: f32,
 
-    /// Events with fewer distinct sources are not merged.
+    /// Events with fewer distinct sources are not merged (unless a copy
+    /// changed a fact of their source).
     #[arg(
         long,
         default_value_t = 2,
