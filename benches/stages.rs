@@ -1,7 +1,8 @@
 //! Criterion benchmarks, one group per pipeline stage, on seeded inputs built
 //! from the bundled ECB+ articles: shingle, minhash (both schemes), lsh
-//! buckets, exact verification, and the whole dedup pipeline. Throughput is set so results read
-//! as articles (or bytes) per second.
+//! buckets, exact verification, and the whole dedup pipeline; HTML extraction
+//! and WARC reading on the testdata pages. Throughput is set so results read
+//! as articles, pages (or bytes) per second.
 //!
 //!     cargo bench --bench stages
 
@@ -203,5 +204,86 @@ fn events(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, shingle, minhash, lsh, verify, pipeline, events);
+/// The testdata pages (real news pages of the article extraction
+/// benchmark), decompressed.
+fn html_pages() -> Vec<Vec<u8>> {
+    use std::io::Read;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/html/pages");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let mut bytes = Vec::new();
+            flate2::read::GzDecoder::new(std::fs::File::open(p).unwrap())
+                .read_to_end(&mut bytes)
+                .unwrap();
+            bytes
+        })
+        .collect()
+}
+
+/// A gzip-per-record WARC of `copies` responses of each page.
+fn warc_of(pages: &[Vec<u8>], copies: usize) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .suffix(".warc.gz")
+        .tempfile()
+        .unwrap();
+    for i in 0..copies {
+        for (j, page) in pages.iter().enumerate() {
+            let mut http = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                page.len()
+            )
+            .into_bytes();
+            http.extend_from_slice(page);
+            let mut record = format!(
+                "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: https://x.example/{i}/{j}\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+                http.len()
+            )
+            .into_bytes();
+            record.extend_from_slice(&http);
+            record.extend_from_slice(b"\r\n\r\n");
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&record).unwrap();
+            file.write_all(&gz.finish().unwrap()).unwrap();
+        }
+    }
+    file.flush().unwrap();
+    file
+}
+
+fn extract(c: &mut Criterion) {
+    use newsdedup::ingest::html::{read_page, PageHints};
+    let pages = html_pages();
+    let hints = PageHints {
+        id: Some("page".into()),
+        ..PageHints::default()
+    };
+    let mut g = c.benchmark_group("extract");
+    g.throughput(Throughput::Elements(pages.len() as u64));
+    g.bench_function("html_pages_4", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .filter(|p| read_page(p, &hints).is_ok())
+                .count()
+        })
+    });
+    let warc = warc_of(&pages, 50);
+    let size = std::fs::metadata(warc.path()).unwrap().len();
+    g.throughput(Throughput::Bytes(size));
+    g.bench_function("warc_records_200", |b| {
+        b.iter(|| {
+            let corpus = Corpus::open(&[InputSpec::Path(warc.path().to_path_buf())]).unwrap();
+            corpus.records().count()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, shingle, minhash, lsh, verify, pipeline, events, extract);
 criterion_main!(benches);

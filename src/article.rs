@@ -6,19 +6,42 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 /// Where a record came from: a file (or `<stdin>`) and a 1-based line
-/// number; line 0 stands for the whole file (a file that was not read).
+/// number; line 0 stands for the whole file (a file that was not read, an
+/// HTML page). A WARC record has its byte offset instead (of its gzip
+/// member in a `.warc.gz`), and line 0.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Location {
     pub file: Arc<str>,
     pub line: u64,
+    pub offset: Option<u64>,
+}
+
+impl Location {
+    /// A line of a file (0: the whole file).
+    pub fn line(file: Arc<str>, line: u64) -> Self {
+        Location {
+            file,
+            line,
+            offset: None,
+        }
+    }
+
+    /// A record at a byte offset of a file.
+    pub fn offset(file: Arc<str>, offset: u64) -> Self {
+        Location {
+            file,
+            line: 0,
+            offset: Some(offset),
+        }
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}", self.file)
-        } else {
-            write!(f, "{}:{}", self.file, self.line)
+        match (self.offset, self.line) {
+            (Some(offset), _) => write!(f, "{} at byte {offset}", self.file),
+            (None, 0) => write!(f, "{}", self.file),
+            (None, line) => write!(f, "{}:{line}", self.file),
         }
     }
 }
@@ -50,6 +73,21 @@ pub enum RejectReason {
     /// notification prompt): what was left after removing it.
     #[error("no article text: every line is site chrome (text: {0:?})")]
     NoContent(String),
+    /// A WARC record that is not an article page (a request, metadata, a
+    /// redirect, an image): skipped, not an error of the input.
+    #[error("not a page: {0}")]
+    NotAPage(String),
+    /// A WARC record whose framing is damaged (a malformed header, a
+    /// record cut short, a damaged gzip member).
+    #[error("malformed WARC record: {0}")]
+    MalformedWarc(String),
+    /// An HTML page that cannot be decoded (a binary body, an unknown
+    /// charset or content encoding).
+    #[error("cannot read the page: {0}")]
+    UnreadablePage(String),
+    /// An HTML page in which the extractor found no article text.
+    #[error("no article text found in the page: {0}")]
+    NoArticleText(String),
 }
 
 impl RejectReason {
@@ -58,9 +96,17 @@ impl RejectReason {
     /// input), `rejected` otherwise.
     pub fn status(&self) -> &'static str {
         match self {
-            RejectReason::NoContent(_) => "no_content",
+            RejectReason::NoContent(_) | RejectReason::NoArticleText(_) => "no_content",
+            RejectReason::NotAPage(_) => "skipped",
             _ => "rejected",
         }
+    }
+
+    /// Whether the record is an error of the input (`--on-error fail`
+    /// stops on it), rather than a page with no article or a WARC record
+    /// that is not a page.
+    pub fn is_input_error(&self) -> bool {
+        self.status() == "rejected"
     }
 
     /// A short stable name for the kind of problem, for machine-readable reports.
@@ -77,6 +123,10 @@ impl RejectReason {
             RejectReason::UnsupportedFile(_) => "unsupported_file",
             RejectReason::UnreadableFile(_) => "unreadable_file",
             RejectReason::NoContent(_) => "no_content",
+            RejectReason::NotAPage(_) => "not_a_page",
+            RejectReason::MalformedWarc(_) => "malformed_warc",
+            RejectReason::UnreadablePage(_) => "unreadable_page",
+            RejectReason::NoArticleText(_) => "no_article",
         }
     }
 }

@@ -86,6 +86,12 @@ pub enum Error {
     /// `merge --event` named an event the input does not have.
     #[error("no event {event:?} in the input (events: {known})")]
     UnknownEvent { event: String, known: String },
+    /// A kept record cannot be written into the cleaned corpus as it was read.
+    #[error("{location}: cannot be written as read: {why} (write the extracted fields instead)")]
+    NotCopyable {
+        location: Location,
+        why: &'static str,
+    },
     /// An input path is neither a file, a directory, a named pipe nor `-`.
     #[error("input {path} is not a file, a directory, a named pipe or `-`")]
     UnsupportedInput { path: PathBuf },

@@ -2,8 +2,9 @@
 //! the reports of one event, and line up what their sources agree on.
 //!
 //! Four jobs, each a type with a validated config and an outcome; every job
-//! reads a [`Corpus`] (JSON Lines, `.txt` folders, gzip, stdin) and reports
-//! progress through a [`progress::Progress`] (use [`progress::Silent`]).
+//! reads a [`Corpus`] (JSON Lines, `.txt` folders, HTML pages, WARC files,
+//! gzip, stdin) and reports progress through a [`progress::Progress`] (use
+//! [`progress::Silent`]).
 //! The library never prints; errors are [`Error`].
 //!
 //! **Copies** — [`Deduplicator`]: every record kept, removed as a copy of a
@@ -101,6 +102,6 @@ pub use dedup::{DedupConfig, DedupOutcome, Deduplicator, KeepRule, OnError};
 pub use error::{Error, Result};
 pub use events::{ClusterConfig, EventClusterer, EventOutcome, VectorConfig};
 pub use index::{Access, BatchOptions, CheckOutcome, EventQuery, Index, IndexSettings, Verdict};
-pub use ingest::{Corpus, InputSpec};
+pub use ingest::{Corpus, InputFormat, InputSpec};
 pub use merge::{EventSource, MergeConfig, MergeJob, MergeOutcome, MergedStory, Merger};
 pub use sketch::minhash::{MinHashParams, MinHasher, Scheme, Signature};

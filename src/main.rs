@@ -29,16 +29,27 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// A damaged index file can make redb panic; the library catches that and
-/// returns an error naming the file, so the panic itself is not printed.
-/// Every other panic is printed as usual.
+/// A damaged index file can make redb panic, and a page the HTML crates
+/// cannot handle could make them panic; the library catches both and
+/// returns an error naming the file (or rejects the page with the reason),
+/// so the panic itself is not printed. Every other panic is printed as usual.
 fn quiet_storage_panics() {
+    const CAUGHT: &[&str] = &[
+        "redb-",
+        "dom_smoothie-",
+        "dom_query-",
+        "html5ever-",
+        "markup5ever-",
+    ];
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let in_redb = info
-            .location()
-            .is_some_and(|l| l.file().contains("/redb-") || l.file().contains("\\redb-"));
-        if !in_redb {
+        let caught = info.location().is_some_and(|l| {
+            let file = l.file();
+            CAUGHT
+                .iter()
+                .any(|c| file.contains(&format!("/{c}")) || file.contains(&format!("\\{c}")))
+        });
+        if !caught {
             default(info);
         }
     }));

@@ -2,7 +2,8 @@
 # Peer comparison: newsdedup vs datasketch, rensa and gaoya on one generated
 # corpus (real ECB+ text plus syndicated copies, mixed tiers), same shingling
 # (word 3-grams), 128 permutations, same threshold. Prints one JSON line per
-# run and a table with ratios to the fastest peer.
+# run and a table with ratios to the fastest peer; then an HTML row
+# (extraction pages/s and F1 against Python trafilatura, extraction.py).
 #
 #   benches/peers/run.sh [ARTICLES]      (default 200000)
 #   THRESHOLDS="0.5 0.3" benches/peers/run.sh   (peer thresholds; default 0.5)
@@ -33,3 +34,9 @@ for t in ${THRESHOLDS:-0.5}; do
   done
 done
 "$venv/bin/python" "$here/table.py" "$results" "$(nproc)"
+# HTML row: main-text extraction, pages/s and F1, on the article extraction
+# benchmark's pages when they are there (AEB=dir to name them).
+aeb="${AEB:-$root/../shared/data/aeb}"
+if [ -f "$aeb/ground-truth.json" ]; then
+  "$venv/bin/python" "$here/extraction.py" "$aeb" --binary "$bin"
+fi

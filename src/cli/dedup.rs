@@ -7,10 +7,10 @@ use newsdedup::events::{EventClusterer, EventOutcome};
 use newsdedup::merge::{MergeConfig, Merger};
 use newsdedup::report::CopyChanges;
 use newsdedup::sketch::lsh::LshParams;
-use newsdedup::{report, Corpus, DedupOutcome, Deduplicator};
+use newsdedup::{report, Corpus, DedupOutcome, Deduplicator, InputFormat};
 
-use super::args::DedupArgs;
-use super::output::{self, Guard, Output};
+use super::args::{DedupArgs, OutputFormatArg};
+use super::output::{self, Guard, Output, StagedDir};
 use super::progress::Bars;
 
 pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
@@ -67,10 +67,62 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the cleaned corpus is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cleaned {
+    /// No `-o`: the text report.
+    Report,
+    /// JSON Lines records as read (`.txt` articles as JSON objects).
+    JsonLines,
+    /// The fields of the kept records (extracted from pages).
+    Fields,
+    /// The kept WARC records byte for byte.
+    Warc,
+    /// The kept HTML files, copied into a directory.
+    Files,
+}
+
+impl Cleaned {
+    /// From the flags and the kinds of input.
+    fn choose(args: &DedupArgs, corpus: &Corpus) -> anyhow::Result<Self> {
+        let Some(path) = &args.output else {
+            return Ok(Cleaned::Report);
+        };
+        let formats = corpus.formats();
+        let pages = formats
+            .iter()
+            .any(|f| matches!(f, InputFormat::Html | InputFormat::Warc));
+        let name = path.to_string_lossy().to_lowercase();
+        let jsonl_name = [".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"]
+            .iter()
+            .any(|e| name.ends_with(e));
+        match args.output_format {
+            OutputFormatArg::Fields => return Ok(Cleaned::Fields),
+            OutputFormatArg::Auto if pages && jsonl_name => return Ok(Cleaned::Fields),
+            OutputFormatArg::Auto | OutputFormatArg::Records => {}
+        }
+        if !pages {
+            return Ok(Cleaned::JsonLines);
+        }
+        match formats.as_slice() {
+            [InputFormat::Warc] => Ok(Cleaned::Warc),
+            [InputFormat::Html] if path.as_os_str() != "-" => Ok(Cleaned::Files),
+            [InputFormat::Html] => anyhow::bail!(
+                "-o -: kept HTML files are copied into a directory; name one, or write their fields with --output-format fields"
+            ),
+            _ => anyhow::bail!(
+                "-o {}: inputs of several kinds cannot be written as read into one output; write their fields with --output-format fields (or name a .jsonl file)",
+                path.display()
+            ),
+        }
+    }
+}
+
 /// The files `dedup` writes, checked and opened before the run.
 struct Outputs {
-    main: Output,
-    cleaned: bool,
+    main: Option<Output>,
+    files: Option<StagedDir>,
+    cleaned: Cleaned,
     report: Option<Output>,
     rejected: Option<Output>,
     boilerplate: Option<Output>,
@@ -89,9 +141,15 @@ impl Outputs {
         let open = |p: &Option<std::path::PathBuf>| -> anyhow::Result<Option<Output>> {
             p.as_deref().map(|p| Output::create(Some(p))).transpose()
         };
+        let cleaned = Cleaned::choose(args, corpus)?;
+        let (main, files) = match (cleaned, &args.output) {
+            (Cleaned::Files, Some(dir)) => (None, Some(StagedDir::create(dir)?)),
+            _ => (Some(Output::create(args.output.as_deref())?), None),
+        };
         Ok(Outputs {
-            main: Output::create(args.output.as_deref())?,
-            cleaned: args.output.is_some(),
+            main,
+            files,
+            cleaned,
             report: open(&args.report)?,
             rejected: open(&args.rejected)?,
             boilerplate: open(&args.report_boilerplate)?,
@@ -109,11 +167,20 @@ impl Outputs {
         changes: Option<&CopyChanges>,
         bars: &Bars,
     ) -> anyhow::Result<()> {
-        let main_name = self.main.name().to_path_buf();
-        if self.cleaned {
-            report::write_cleaned(corpus, outcome, &mut self.main, &main_name, bars)?;
-        } else {
-            report::write_text_report(outcome, changes, &mut self.main, &main_name)?;
+        if let Some(main) = &mut self.main {
+            let name = main.name().to_path_buf();
+            match self.cleaned {
+                Cleaned::Report => report::write_text_report(outcome, changes, main, &name)?,
+                Cleaned::JsonLines => report::write_cleaned(corpus, outcome, main, &name, bars)?,
+                Cleaned::Fields => {
+                    report::write_cleaned_fields(corpus, outcome, main, &name, bars)?
+                }
+                Cleaned::Warc => report::write_cleaned_warc(corpus, outcome, main, &name, bars)?,
+                Cleaned::Files => {}
+            }
+        }
+        if let Some(dir) = &self.files {
+            copy_kept_files(corpus, outcome, dir)?;
         }
         if let Some(w) = &mut self.report {
             let name = w.name().to_path_buf();
@@ -131,24 +198,61 @@ impl Outputs {
             let name = w.name().to_path_buf();
             report::write_events(outcome, events, w, &name)?;
         }
-        let files = [self.report, self.rejected, self.boilerplate, self.events];
-        output::commit_all(std::iter::once(self.main).chain(files.into_iter().flatten()))
+        let files = [
+            self.main,
+            self.report,
+            self.rejected,
+            self.boilerplate,
+            self.events,
+        ];
+        output::commit_all(files.into_iter().flatten())?;
+        self.files.map_or(Ok(()), StagedDir::commit)
     }
+}
+
+/// Copies every kept HTML file, as it is, into the output directory.
+fn copy_kept_files(corpus: &Corpus, outcome: &DedupOutcome, dir: &StagedDir) -> anyhow::Result<()> {
+    let kept = outcome.kept_seqs();
+    for record in corpus.records() {
+        let record = record?;
+        if !kept.get(record.seq).copied().unwrap_or(false) {
+            continue;
+        }
+        let name = std::path::Path::new(&*record.location.file)
+            .file_name()
+            .with_context(|| format!("{}: no file name", record.location))?;
+        let mut out = dir.file(name)?;
+        if !corpus.copy_as_read(&record, &mut out)? {
+            anyhow::bail!("{}: not an HTML file", record.location);
+        }
+        std::io::Write::flush(&mut out)
+            .with_context(|| format!("cannot write {}", name.to_string_lossy()))?;
+    }
+    Ok(())
 }
 
 fn summary(o: &DedupOutcome, changes: Option<&CopyChanges>) -> String {
     let s = &o.stats;
-    let no_content = o
-        .rejected
-        .iter()
-        .filter(|r| r.reason.status() == "no_content")
-        .count();
+    let count = |status: &str| {
+        o.rejected
+            .iter()
+            .filter(|r| r.reason.status() == status)
+            .count()
+    };
+    let (no_content, skipped) = (count("no_content"), count("skipped"));
     let mut text = format!(
         "read {} records: kept {}, removed {} duplicates in {} groups, rejected {}",
         s.records, s.kept, s.removed, s.groups, s.rejected
     );
+    let mut why = Vec::new();
     if no_content > 0 {
-        text.push_str(&format!(" ({no_content} pages with no article text)"));
+        why.push(format!("{no_content} pages with no article text"));
+    }
+    if skipped > 0 {
+        why.push(format!("{skipped} WARC records that are not pages"));
+    }
+    if !why.is_empty() {
+        text.push_str(&format!(" ({})", why.join(", ")));
     }
     if let Some(changes) = changes {
         let changed = changes.values().filter(|c| !c.is_empty()).count();
@@ -168,8 +272,13 @@ fn summary(o: &DedupOutcome, changes: Option<&CopyChanges>) -> String {
             s.stripped_lines
         ));
     }
-    if s.rejected > 0 && o.rejected.len() <= 5 {
-        for r in &o.rejected {
+    let listed: Vec<_> = o
+        .rejected
+        .iter()
+        .filter(|r| r.reason.status() != "skipped")
+        .collect();
+    if !listed.is_empty() && listed.len() <= 5 {
+        for r in listed {
             text.push_str(&format!(
                 "\n  {} {}: {}",
                 r.reason.status(),

@@ -25,7 +25,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let dedup = Deduplicator::new(config).context("invalid settings")?;
     let clusterer = EventClusterer::new(args.events.config(), dedup.config().boilerplate.clone())
         .context("invalid settings")?;
-    let corpus = Corpus::open(&args.detect.inputs())?.with_max_bytes(args.detect.reading.max_bytes);
+    let reading = &args.detect.reading;
+    let corpus = Corpus::open_as(&args.detect.inputs(), reading.input_format())?
+        .with_max_bytes(reading.max_bytes);
     let bars = Bars::new();
     let outcome = dedup.run(&corpus, &bars)?;
     let events = match args.level {

@@ -35,8 +35,12 @@ fn write_access(wait: &WaitArgs) -> Access {
 
 /// The incoming corpus, refused when one of its files is the index, and a
 /// guard for the outputs.
-fn corpus(inputs: &[String], max_bytes: u64, db: &Path) -> anyhow::Result<(Corpus, Guard)> {
-    let corpus = super::open_corpus(inputs, max_bytes)?;
+fn corpus(
+    inputs: &[String],
+    reading: &super::args::ReadArgs,
+    db: &Path,
+) -> anyhow::Result<(Corpus, Guard)> {
+    let corpus = super::open_corpus(inputs, reading)?;
     let mut guard = Guard::of_corpus(&corpus, inputs)?;
     guard.index(db)?;
     Ok((corpus, guard))
@@ -56,7 +60,7 @@ fn create(args: &IndexCreateArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn add(args: &IndexAddArgs) -> anyhow::Result<ExitCode> {
-    let (corpus, _) = corpus(&args.inputs, args.reading.max_bytes, &args.db)?;
+    let (corpus, _) = corpus(&args.inputs, &args.reading, &args.db)?;
     let index = Index::open(&args.db, write_access(&args.wait))?;
     let options = BatchOptions {
         replace: args.replace,
@@ -152,7 +156,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .config()
         .validate()
         .context("invalid settings")?;
-    let (corpus, mut guard) = corpus(&args.inputs, args.reading.max_bytes, &args.db)?;
+    let (corpus, mut guard) = corpus(&args.inputs, &args.reading, &args.db)?;
     guard.output("-o", args.output.as_deref())?;
     let mut report = Output::create(args.output.as_deref())?;
     let index = Index::open(&args.db, access)?;

@@ -4,6 +4,7 @@ mod args;
 mod cluster;
 mod dedup;
 mod eval;
+mod extract;
 mod generate;
 mod index;
 mod merge;
@@ -78,6 +79,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     output::remove_staged_files_on_interrupt()?;
     match cli.command {
         Command::Dedup(args) => dedup::run(&args),
+        Command::Extract(args) => extract::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Cluster(args) => cluster::run(&args),
         Command::Generate(args) => generate::run(&args),
@@ -91,19 +93,25 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// Opens the corpus named on the command line; files a directory walk met
 /// but does not read are counted on stderr (each is listed in the reports
 /// as rejected: `unsupported_file` or `unreadable_file`).
-pub fn open_corpus(inputs: &[String], max_bytes: u64) -> anyhow::Result<newsdedup::Corpus> {
+pub fn open_corpus(
+    inputs: &[String],
+    reading: &args::ReadArgs,
+) -> anyhow::Result<newsdedup::Corpus> {
     if inputs.is_empty() {
-        anyhow::bail!("no input given: name JSON Lines files, directories, or - for stdin");
+        anyhow::bail!(
+            "no input given: name JSON Lines files, HTML pages, WARC files, directories, or - for stdin"
+        );
     }
     let specs: Vec<newsdedup::InputSpec> = inputs
         .iter()
         .map(|s| newsdedup::InputSpec::parse(s))
         .collect();
-    let corpus = newsdedup::Corpus::open(&specs)?.with_max_bytes(max_bytes);
+    let corpus = newsdedup::Corpus::open_as(&specs, reading.input_format())?
+        .with_max_bytes(reading.max_bytes);
     let skipped = corpus.files_not_read();
     if skipped > 0 {
         eprintln!(
-            "newsdedup: {skipped} files in the input directories are not read (not .jsonl, .jsonl.gz, .ndjson or .txt, or unreadable): each is listed as rejected"
+            "newsdedup: {skipped} files in the input directories are not read (not .jsonl, .ndjson, .html, .htm, .warc, optionally .gz, or .txt; or unreadable): each is listed as rejected"
         );
     }
     Ok(corpus)

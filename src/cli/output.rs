@@ -22,7 +22,7 @@ pub fn remove_staged_files_on_interrupt() -> anyhow::Result<()> {
     ctrlc::set_handler(|| {
         let staged = STAGED.lock().map(|s| s.clone()).unwrap_or_default();
         for path in staged {
-            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(&path).or_else(|_| std::fs::remove_dir_all(&path));
         }
         eprintln!("newsdedup: interrupted: outputs not yet complete were not written");
         std::process::exit(130);
@@ -281,6 +281,83 @@ impl Output {
                 Ok(())
             }
         }
+    }
+}
+
+/// A directory of output files, written beside its target under a
+/// temporary name and renamed into place by [`StagedDir::commit`]. The
+/// target must not exist, or be an empty directory.
+pub struct StagedDir {
+    staging: PathBuf,
+    target: PathBuf,
+    registered: Registered,
+}
+
+impl StagedDir {
+    pub fn create(target: &Path) -> anyhow::Result<Self> {
+        if let Ok(mut entries) = std::fs::read_dir(target) {
+            if entries.next().is_some() {
+                bail!(
+                    "{} is a directory that is not empty: name a new or empty directory",
+                    target.display()
+                );
+            }
+        } else if target.exists() {
+            bail!("{} exists and is not a directory", target.display());
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let base = target.file_name().unwrap_or_default().to_string_lossy();
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{base}."))
+            .suffix(".partial")
+            .tempdir_in(parent)
+            .with_context(|| format!("cannot create {}", target.display()))?
+            .keep();
+        Ok(StagedDir {
+            registered: Registered::new(&staging),
+            staging,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// A new file of the directory; two files of one name are refused.
+    pub fn file(&self, name: &std::ffi::OsStr) -> anyhow::Result<BufWriter<File>> {
+        let path = self.staging.join(name);
+        let shown = self.target.join(name);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| {
+                format!(
+                    "cannot create {} (two kept files of that name?)",
+                    shown.display()
+                )
+            })?;
+        Ok(BufWriter::new(file))
+    }
+
+    /// Moves the directory into place.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let cannot = || format!("cannot write {}", self.target.display());
+        if self.target.is_dir() {
+            std::fs::remove_dir(&self.target).with_context(cannot)?;
+        }
+        let staged = STAGED.lock();
+        let moved = std::fs::rename(&self.staging, &self.target);
+        drop(staged);
+        moved.with_context(cannot)
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        // Left behind only when the run failed before committing.
+        let _ = std::fs::remove_dir_all(&self.staging);
+        let _ = &self.registered;
     }
 }
 

@@ -114,7 +114,7 @@ impl Deduplicator {
                         Ok(())
                     }
                     Err((id, reason)) => {
-                        let bad = !matches!(reason, RejectReason::NoContent(_));
+                        let bad = reason.is_input_error();
                         if bad && self.config.on_error == OnError::Fail {
                             return Err(Error::BadRecord {
                                 location: raw.location.clone(),

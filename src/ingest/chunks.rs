@@ -37,6 +37,19 @@ pub(crate) fn for_each_chunk<T: Send>(
     Ok(())
 }
 
+/// Every record of the corpus parsed ([`RawRecord::parse`]) on all
+/// threads, handed to `absorb` with its result in input order.
+///
+/// # Errors
+/// Reading the corpus, and what `absorb` returns.
+pub fn parse_all(
+    corpus: &Corpus,
+    progress: &dyn Progress,
+    absorb: impl FnMut(&RawRecord, Result<crate::Article, crate::article::RejectReason>) -> Result<()>,
+) -> Result<()> {
+    for_each_chunk(corpus, progress, RawRecord::parse, absorb)
+}
+
 fn read_chunk(records: &mut Records<'_>) -> Result<Vec<RawRecord>> {
     let mut chunk = Vec::new();
     let mut bytes = 0;

@@ -1,6 +1,9 @@
-//! Reading corpora: JSON Lines files (plain or gzip), `.txt` articles,
-//! directories walked recursively, stdin and other streams, record by record,
-//! with the file and line of each record kept for errors.
+//! Reading corpora: JSON Lines files (plain or gzip), `.txt` articles, HTML
+//! pages (`.html`, `.htm`, optionally gzip; [`html`]), WARC files (plain or
+//! gzip; `warc`), directories walked recursively, stdin and other
+//! streams, record by record, with the file and line (or byte offset) of
+//! each record kept for errors. The kind of a file is guessed from its name
+//! unless an [`InputFormat`] is given.
 //!
 //! A [`Corpus`] can be read more than once (the pipeline reads it once to
 //! learn boilerplate, once to sign articles and once to write the output), so
@@ -22,10 +25,14 @@ use crate::article::RejectReason;
 use crate::error::{Error, Result};
 
 mod chunks;
+pub mod html;
+mod pages;
 mod record;
+mod warc;
 
 pub(crate) use chunks::for_each_chunk;
-pub use record::{RawRecord, Records};
+pub use chunks::parse_all;
+pub use record::{RawRecord, RecordKind, Records};
 
 /// Default largest record accepted, in bytes (`--max-bytes`).
 pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -34,9 +41,10 @@ pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputSpec {
     /// A JSON Lines file (`.gz` read through gzip), a single `.txt` article,
-    /// a directory (walked recursively), or a stream such as a named pipe.
+    /// an HTML page, a WARC file, a directory (walked recursively), or a
+    /// stream such as a named pipe.
     Path(PathBuf),
-    /// Standard input, read as JSON Lines.
+    /// Standard input, read as JSON Lines (or as the [`InputFormat`] given).
     Stdin,
 }
 
@@ -51,30 +59,90 @@ impl InputSpec {
     }
 }
 
+/// How input files are read (`--input-format`): guessed from each file's
+/// name, or one format for every file named or walked (and stdin).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InputFormat {
+    /// From the name: `.txt`, `.html`/`.htm`, `.warc` (each optionally
+    /// `.gz`), else JSON Lines.
+    #[default]
+    Auto,
+    JsonLines,
+    Text,
+    Html,
+    Warc,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum SourceKind {
     JsonLines,
     GzipJsonLines,
     TextArticle,
+    Html {
+        gzip: bool,
+    },
+    /// Plain or gzip, told by its first bytes.
+    Warc,
     /// A file met in a directory walk that is not read: why.
     NotRead(RejectReason),
 }
 
 impl SourceKind {
-    /// How a file is read, from its name: `.txt` is one article, `.gz` is
-    /// gzip-compressed JSON Lines, anything else JSON Lines.
-    fn of_named_file(path: &Path) -> Self {
+    /// How a file is read, from its name: `.txt` is one article,
+    /// `.html`/`.htm` a page and `.warc` a WARC file (each optionally
+    /// `.gz`), another `.gz` is gzip-compressed JSON Lines, anything else
+    /// JSON Lines.
+    fn of_named_file(path: &Path, format: InputFormat) -> Self {
         let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase());
-        match name.as_deref() {
-            Some(n) if n.ends_with(".txt") => SourceKind::TextArticle,
-            Some(n) if n.ends_with(".gz") => SourceKind::GzipJsonLines,
-            _ => SourceKind::JsonLines,
+        let name = name.as_deref().unwrap_or("");
+        if let Some(kind) = Self::of_format(name, format) {
+            return kind;
         }
+        Self::by_name(name).unwrap_or(if name.ends_with(".gz") {
+            SourceKind::GzipJsonLines
+        } else {
+            SourceKind::JsonLines
+        })
     }
 
-    /// How a file met in a directory walk is read: only `.jsonl`,
-    /// `.ndjson` (optionally `.gz`) and `.txt` are; the rest is listed.
-    fn of_walked_file(path: &Path, file_type: std::fs::FileType) -> Self {
+    /// The kind a given format makes of a file (gzip still from the name).
+    fn of_format(name: &str, format: InputFormat) -> Option<Self> {
+        let gzip = name.ends_with(".gz");
+        Some(match format {
+            InputFormat::Auto => return None,
+            InputFormat::JsonLines if gzip => SourceKind::GzipJsonLines,
+            InputFormat::JsonLines => SourceKind::JsonLines,
+            InputFormat::Text => SourceKind::TextArticle,
+            InputFormat::Html => SourceKind::Html { gzip },
+            InputFormat::Warc => SourceKind::Warc,
+        })
+    }
+
+    /// The kinds known by name in a directory walk.
+    fn by_name(name: &str) -> Option<Self> {
+        let gzip = name.ends_with(".gz");
+        let stem = name.strip_suffix(".gz").unwrap_or(name);
+        Some(if name.ends_with(".txt") {
+            SourceKind::TextArticle
+        } else if stem.ends_with(".html") || stem.ends_with(".htm") {
+            SourceKind::Html { gzip }
+        } else if stem.ends_with(".warc") {
+            SourceKind::Warc
+        } else if stem.ends_with(".jsonl") || stem.ends_with(".ndjson") {
+            if gzip {
+                SourceKind::GzipJsonLines
+            } else {
+                SourceKind::JsonLines
+            }
+        } else {
+            return None;
+        })
+    }
+
+    /// How a file met in a directory walk is read: `.jsonl`, `.ndjson`,
+    /// `.html`, `.htm`, `.warc` (each optionally `.gz`) and `.txt` are (or
+    /// every file, with a format given); the rest is listed.
+    fn of_walked_file(path: &Path, file_type: std::fs::FileType, format: InputFormat) -> Self {
         if !file_type.is_file() {
             return SourceKind::NotRead(RejectReason::UnsupportedFile(
                 "not a regular file (a device, pipe or socket inside a directory)",
@@ -82,17 +150,11 @@ impl SourceKind {
         }
         let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase());
         let name = name.as_deref().unwrap_or("");
-        if name.ends_with(".txt") {
-            SourceKind::TextArticle
-        } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-            SourceKind::JsonLines
-        } else if name.ends_with(".jsonl.gz") || name.ends_with(".ndjson.gz") {
-            SourceKind::GzipJsonLines
-        } else {
-            SourceKind::NotRead(RejectReason::UnsupportedFile(
-                "only .jsonl, .jsonl.gz, .ndjson and .txt files are read from a directory",
-            ))
-        }
+        Self::of_format(name, format)
+            .or_else(|| Self::by_name(name))
+            .unwrap_or(SourceKind::NotRead(RejectReason::UnsupportedFile(
+                "only .jsonl, .ndjson, .html, .htm, .warc (each optionally .gz) and .txt files are read from a directory",
+            )))
     }
 }
 
@@ -109,6 +171,7 @@ pub struct Corpus {
     sources: Vec<SourceFile>,
     max_bytes: u64,
     spools: Vec<tempfile::NamedTempFile>,
+    pages: Arc<pages::PageCache>,
 }
 
 impl Corpus {
@@ -119,6 +182,14 @@ impl Corpus {
     /// # Errors
     /// A missing path, an unreadable top directory or a failed stream copy.
     pub fn open(inputs: &[InputSpec]) -> Result<Self> {
+        Self::open_as(inputs, InputFormat::Auto)
+    }
+
+    /// [`Self::open`] with every input file (and stdin) read as `format`.
+    ///
+    /// # Errors
+    /// As [`Self::open`].
+    pub fn open_as(inputs: &[InputSpec], format: InputFormat) -> Result<Self> {
         let mut sources = Vec::new();
         let mut spools = Vec::new();
         let mut stdin_seen = false;
@@ -132,18 +203,53 @@ impl Corpus {
                     sources.push(SourceFile {
                         path: file.path().to_path_buf(),
                         name: Arc::from("<stdin>"),
-                        kind: SourceKind::JsonLines,
+                        kind: SourceKind::of_named_file(Path::new(""), format),
                     });
                     spools.push(file);
                 }
-                InputSpec::Path(path) => add_path(path, &mut sources, &mut spools)?,
+                InputSpec::Path(path) => add_path(path, format, &mut sources, &mut spools)?,
             }
         }
         Ok(Corpus {
             sources,
             max_bytes: DEFAULT_MAX_BYTES,
             spools,
+            pages: Arc::default(),
         })
+    }
+
+    /// Copies a record's bytes exactly as they are in its input file: a
+    /// WARC record (its gzip member in a `.warc.gz`), or a whole HTML file.
+    /// `Ok(false)` when the record is not such a record, or shares its gzip
+    /// member with other records.
+    ///
+    /// # Errors
+    /// Reading the input.
+    pub fn copy_as_read(&self, record: &RawRecord, out: &mut dyn io::Write) -> Result<bool> {
+        use std::io::{Seek, SeekFrom};
+        let Some(src) = self.sources.get(record.source) else {
+            return Ok(false);
+        };
+        let err = |e| Error::io("cannot read", &src.path, e);
+        let mut file = File::open(&src.path).map_err(err)?;
+        match (record.kind(), record.span) {
+            (RecordKind::WarcRecord, Some((offset, len))) => {
+                file.seek(SeekFrom::Start(offset)).map_err(err)?;
+                let copied = io::copy(&mut file.take(len), out).map_err(err)?;
+                if copied < len {
+                    let short = io::Error::new(io::ErrorKind::UnexpectedEof, "the file changed");
+                    return Err(err(short));
+                }
+                Ok(true)
+            }
+            (RecordKind::HtmlFile, _) => io::copy(&mut file, out).map(|_| true).map_err(err),
+            _ => Ok(false),
+        }
+    }
+
+    /// The input file a record was read from (a spooled copy for stdin).
+    pub fn path_of(&self, record: &RawRecord) -> Option<&Path> {
+        self.sources.get(record.source).map(|s| s.path.as_path())
     }
 
     /// The files read as input (spooled streams excluded), for callers
@@ -162,6 +268,25 @@ impl Corpus {
             .iter()
             .filter(|s| matches!(s.kind, SourceKind::NotRead(_)))
             .count()
+    }
+
+    /// The formats of the files read (directory entries not read left
+    /// out), each once, in input order.
+    pub fn formats(&self) -> Vec<InputFormat> {
+        let mut formats = Vec::new();
+        for source in &self.sources {
+            let format = match source.kind {
+                SourceKind::JsonLines | SourceKind::GzipJsonLines => InputFormat::JsonLines,
+                SourceKind::TextArticle => InputFormat::Text,
+                SourceKind::Html { .. } => InputFormat::Html,
+                SourceKind::Warc => InputFormat::Warc,
+                SourceKind::NotRead(_) => continue,
+            };
+            if !formats.contains(&format) {
+                formats.push(format);
+            }
+        }
+        formats
     }
 
     /// Sets the largest record accepted; larger ones are rejected as `too_large`.
@@ -187,6 +312,7 @@ impl Corpus {
             reader: None,
             line: 0,
             seq: 0,
+            warc: None,
         }
     }
 }
@@ -201,16 +327,17 @@ fn spool(stream: &mut impl Read, name: &Path) -> Result<tempfile::NamedTempFile>
 
 fn add_path(
     path: &Path,
+    format: InputFormat,
     sources: &mut Vec<SourceFile>,
     spools: &mut Vec<tempfile::NamedTempFile>,
 ) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io("cannot open", path, e))?;
     if meta.is_dir() {
-        walk(path, sources)
+        walk(path, format, sources)
     } else if meta.is_file() {
         sources.push(source_file(
             path.to_path_buf(),
-            SourceKind::of_named_file(path),
+            SourceKind::of_named_file(path, format),
         ));
         Ok(())
     } else if is_stream(&meta.file_type()) {
@@ -219,7 +346,7 @@ fn add_path(
         sources.push(SourceFile {
             path: file.path().to_path_buf(),
             name: Arc::from(path.display().to_string()),
-            kind: SourceKind::of_named_file(path),
+            kind: SourceKind::of_named_file(path, format),
         });
         spools.push(file);
         Ok(())
@@ -247,12 +374,12 @@ fn is_stream(_: &std::fs::FileType) -> bool {
 /// Every file under `dir`, depth first in name order: the readable kinds
 /// as sources, every other file, broken link and link loop as a source
 /// that is not read (and so a rejected record).
-fn walk(dir: &Path, sources: &mut Vec<SourceFile>) -> Result<()> {
+fn walk(dir: &Path, format: InputFormat, sources: &mut Vec<SourceFile>) -> Result<()> {
     for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
         match entry {
             Ok(e) if e.file_type().is_dir() => {}
             Ok(e) => {
-                let kind = SourceKind::of_walked_file(e.path(), e.file_type());
+                let kind = SourceKind::of_walked_file(e.path(), e.file_type(), format);
                 sources.push(source_file(e.into_path(), kind));
             }
             Err(err) if err.depth() == 0 => {

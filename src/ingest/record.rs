@@ -1,9 +1,14 @@
 //! A raw record and how records are read: JSON Lines (plain or gzip, BOM
-//! skipped, lines capped), `.txt` articles, files not read.
+//! skipped, lines capped), `.txt` articles, HTML pages, WARC records
+//! ([`super::warc`]), files not read.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
 
+use super::html::{self, PageHints};
+use super::pages::PageCache;
+use super::warc::{Content, WarcItem, WarcReader};
 use super::{Corpus, SourceFile, SourceKind};
 use crate::article::{Article, Location, RejectReason};
 use crate::error::{Error, Result};
@@ -15,14 +20,53 @@ pub struct RawRecord {
     pub seq: usize,
     pub location: Location,
     body: Body,
+    /// Index of the input file it was read from.
+    pub(super) source: usize,
+    /// The bytes of that file that are this record alone (a WARC record,
+    /// or its gzip member), to copy it as read.
+    pub(super) span: Option<(u64, u64)>,
+    /// The corpus's pages already read.
+    pub(super) cache: Arc<PageCache>,
 }
 
 #[derive(Debug, Clone)]
 pub(super) enum Body {
     Json(Vec<u8>),
-    Text { id: String, bytes: Vec<u8> },
-    TooLarge { size: u64, limit: u64 },
+    Text {
+        id: String,
+        bytes: Vec<u8>,
+    },
+    /// An HTML page (a file, or a WARC record's payload).
+    Page(Arc<Page>),
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     NotRead(RejectReason),
+}
+
+/// An HTML page to read, and where its reading is kept once done (every
+/// pass over the corpus parses the record; extraction runs once).
+#[derive(Debug)]
+pub(super) struct Page {
+    pub bytes: Vec<u8>,
+    pub hints: PageHints,
+}
+
+/// What kind of record a [`RawRecord`] is, which decides how it is written
+/// back "as read".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A JSON Lines record (written back as its line).
+    JsonLine,
+    /// A `.txt` article (written back as a JSON object).
+    TextFile,
+    /// An HTML file (copied).
+    HtmlFile,
+    /// A WARC record (copied byte for byte).
+    WarcRecord,
+    /// A record that was not read (a rejected file or WARC record).
+    NotRead,
 }
 
 impl RawRecord {
@@ -37,12 +81,20 @@ impl RawRecord {
                 limit: *limit,
             }),
             Body::NotRead(reason) => Err(reason.clone()),
+            Body::Page(page) => self
+                .cache
+                .get_or_read(self.seq, || html::read_page(&page.bytes, &page.hints)),
             Body::Json(bytes) => {
                 let text = std::str::from_utf8(bytes)
                     .map_err(|e| RejectReason::InvalidUtf8(e.valid_up_to()))?;
                 let value: serde_json::Value = serde_json::from_str(text)
                     .map_err(|e| RejectReason::MalformedJson(e.to_string()))?;
-                Article::from_json(value)
+                if super::pages::is_html_record(&value) {
+                    self.cache
+                        .get_or_read(self.seq, || super::pages::article_of_html_record(value))
+                } else {
+                    Article::from_json(value)
+                }
             }
             Body::Text { id, bytes } => {
                 let text = std::str::from_utf8(bytes)
@@ -73,8 +125,10 @@ impl RawRecord {
     pub fn parse_known(&self) -> Result<Article, RejectReason> {
         if let Body::Json(bytes) = &self.body {
             if let Ok(json) = std::str::from_utf8(bytes) {
-                if let Some(result) = Article::known_fields(json) {
-                    return result;
+                match Article::known_fields(json) {
+                    // A record with `html` and no `text` is a page.
+                    Some(Err(RejectReason::MissingField("text"))) | None => {}
+                    Some(result) => return result,
                 }
             }
         }
@@ -118,7 +172,19 @@ impl RawRecord {
                     _ => None,
                 }
             }
+            Body::Page(page) => page.hints.id.clone().or_else(|| page.hints.url.clone()),
             Body::TooLarge { .. } | Body::NotRead(_) => None,
+        }
+    }
+
+    /// What kind of record this is.
+    pub fn kind(&self) -> RecordKind {
+        match &self.body {
+            Body::Json(_) => RecordKind::JsonLine,
+            Body::Text { .. } => RecordKind::TextFile,
+            Body::Page(page) if page.hints.id.is_some() => RecordKind::HtmlFile,
+            Body::Page(_) => RecordKind::WarcRecord,
+            Body::TooLarge { .. } | Body::NotRead(_) => RecordKind::NotRead,
         }
     }
 
@@ -128,7 +194,7 @@ impl RawRecord {
         match &self.body {
             Body::Json(bytes) => std::str::from_utf8(bytes).ok().map(str::to_string),
             Body::Text { .. } => self.parse().ok().map(|a| a.to_json().to_string()),
-            Body::TooLarge { .. } | Body::NotRead(_) => None,
+            Body::Page(_) | Body::TooLarge { .. } | Body::NotRead(_) => None,
         }
     }
 
@@ -136,6 +202,7 @@ impl RawRecord {
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Json(b) | Body::Text { bytes: b, .. } => b.len(),
+            Body::Page(page) => page.bytes.len(),
             Body::TooLarge { size, .. } => *size as usize,
             Body::NotRead(_) => 0,
         }
@@ -154,88 +221,144 @@ pub struct Records<'a> {
     pub(super) reader: Option<Box<dyn BufRead + Send>>,
     pub(super) line: u64,
     pub(super) seq: usize,
+    pub(super) warc: Option<WarcReader>,
 }
 
 impl Records<'_> {
     fn next_record(&mut self) -> Result<Option<RawRecord>> {
-        let max = self.corpus.max_bytes;
-        while self.source < self.corpus.sources.len() {
-            let src = &self.corpus.sources[self.source];
-            let whole_file = match &src.kind {
-                SourceKind::TextArticle => Some(read_text_article(src, max, self.seq)?),
-                SourceKind::NotRead(reason) => Some(RawRecord {
-                    seq: self.seq,
-                    location: Location {
-                        file: src.name.clone(),
-                        line: 0,
-                    },
+        let corpus = self.corpus;
+        while self.source < corpus.sources.len() {
+            let index = self.source;
+            let src = &corpus.sources[index];
+            let max = corpus.max_bytes;
+            let read = match &src.kind {
+                SourceKind::TextArticle => Some(read_text_article(src, max)?),
+                SourceKind::Html { gzip } => Some(read_html_file(src, *gzip, max)?),
+                SourceKind::NotRead(reason) => Some(Found {
+                    location: Location::line(src.name.clone(), 0),
                     body: Body::NotRead(reason.clone()),
+                    span: None,
                 }),
-                SourceKind::JsonLines | SourceKind::GzipJsonLines => None,
+                SourceKind::Warc => self.next_warc_record()?,
+                SourceKind::JsonLines | SourceKind::GzipJsonLines => self.next_json_line()?,
             };
-            if let Some(record) = whole_file {
+            let whole_file = !matches!(
+                src.kind,
+                SourceKind::Warc | SourceKind::JsonLines | SourceKind::GzipJsonLines
+            );
+            if whole_file || read.is_none() {
+                self.reader = None;
+                self.warc = None;
                 self.source += 1;
-                self.seq += 1;
-                return Ok(Some(record));
             }
-            let reader = match &mut self.reader {
-                Some(reader) => reader,
-                none => {
-                    self.line = 0;
-                    none.insert(open_lines(src)?)
-                }
-            };
-            let mut buf = Vec::new();
-            loop {
-                let size = match read_line_capped(reader, max, &mut buf) {
-                    Ok(Some(size)) => size,
-                    Ok(None) => break,
-                    Err(e) => {
-                        // The rest of the file cannot be read (a damaged
-                        // gzip stream, say): one rejected record says so,
-                        // and reading goes on with the next file.
-                        self.line += 1;
-                        let record = RawRecord {
-                            seq: self.seq,
-                            location: Location {
-                                file: src.name.clone(),
-                                line: self.line,
-                            },
-                            body: Body::NotRead(RejectReason::UnreadableFile(format!(
-                                "{e} (the rest of the file is not read)"
-                            ))),
-                        };
-                        self.seq += 1;
-                        self.reader = None;
-                        self.source += 1;
-                        return Ok(Some(record));
-                    }
-                };
-                self.line += 1;
-                if size <= max && buf.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                let body = if size > max {
-                    Body::TooLarge { size, limit: max }
-                } else {
-                    Body::Json(std::mem::take(&mut buf))
-                };
+            if let Some(read) = read {
                 let record = RawRecord {
                     seq: self.seq,
-                    location: Location {
-                        file: src.name.clone(),
-                        line: self.line,
-                    },
-                    body,
+                    location: read.location,
+                    body: read.body,
+                    source: index,
+                    span: read.span,
+                    cache: corpus.pages.clone(),
                 };
                 self.seq += 1;
                 return Ok(Some(record));
             }
-            self.reader = None;
-            self.source += 1;
         }
         Ok(None)
     }
+
+    /// The next line of the current JSON Lines file; `None` at its end.
+    /// A file that cannot be read on (a damaged gzip stream, say) gives one
+    /// rejected record saying so, and reading goes on with the next file.
+    fn next_json_line(&mut self) -> Result<Option<Found>> {
+        let corpus = self.corpus;
+        let src = &corpus.sources[self.source];
+        let max = corpus.max_bytes;
+        let reader = match &mut self.reader {
+            Some(reader) => reader,
+            none => {
+                self.line = 0;
+                none.insert(open_lines(src)?)
+            }
+        };
+        let mut buf = Vec::new();
+        loop {
+            let size = match read_line_capped(reader, max, &mut buf) {
+                Ok(Some(size)) => size,
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    self.line += 1;
+                    let location = Location::line(src.name.clone(), self.line);
+                    // No more lines: the next call moves to the next file.
+                    self.reader = Some(Box::new(io::empty()));
+                    return Ok(Some(Found {
+                        location,
+                        body: Body::NotRead(RejectReason::UnreadableFile(format!(
+                            "{e} (the rest of the file is not read)"
+                        ))),
+                        span: None,
+                    }));
+                }
+            };
+            self.line += 1;
+            if size <= max && buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let body = if size > max {
+                Body::TooLarge { size, limit: max }
+            } else {
+                Body::Json(std::mem::take(&mut buf))
+            };
+            return Ok(Some(Found {
+                location: Location::line(src.name.clone(), self.line),
+                body,
+                span: None,
+            }));
+        }
+    }
+
+    /// The next record of the current WARC file; `None` at its end.
+    fn next_warc_record(&mut self) -> Result<Option<Found>> {
+        let corpus = self.corpus;
+        let src = &corpus.sources[self.source];
+        let reader = match &mut self.warc {
+            Some(reader) => reader,
+            none => {
+                let file =
+                    File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
+                none.insert(WarcReader::new(file, corpus.max_bytes))
+            }
+        };
+        match reader.next_item() {
+            Ok(Some(WarcItem {
+                offset,
+                span,
+                content,
+            })) => {
+                let body = match content {
+                    Content::Page { payload, hints } => Body::Page(Arc::new(Page {
+                        bytes: payload,
+                        hints,
+                    })),
+                    Content::NotRead(reason) => Body::NotRead(reason),
+                };
+                Ok(Some(Found {
+                    location: Location::offset(src.name.clone(), offset),
+                    body,
+                    span,
+                }))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(Error::io("cannot read", &src.path, e)),
+        }
+    }
+}
+
+/// A record as read from a source, before it is numbered.
+pub(super) struct Found {
+    location: Location,
+    body: Body,
+    span: Option<(u64, u64)>,
 }
 
 impl Iterator for Records<'_> {
@@ -268,7 +391,7 @@ pub(super) fn open_lines(src: &SourceFile) -> Result<Box<dyn BufRead + Send>> {
     Ok(reader)
 }
 
-pub(super) fn read_text_article(src: &SourceFile, max: u64, seq: usize) -> Result<RawRecord> {
+pub(super) fn read_text_article(src: &SourceFile, max: u64) -> Result<Found> {
     let file = File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
     let size = file
         .metadata()
@@ -288,13 +411,54 @@ pub(super) fn read_text_article(src: &SourceFile, max: u64, seq: usize) -> Resul
             .unwrap_or_default();
         Body::Text { id, bytes }
     };
-    Ok(RawRecord {
-        seq,
-        location: Location {
-            file: src.name.clone(),
-            line: 1,
-        },
+    Ok(Found {
+        location: Location::line(src.name.clone(), 1),
         body,
+        span: None,
+    })
+}
+
+/// An HTML page file (through gzip for `.gz`, or when it starts like
+/// gzip): its id is its path. A damaged gzip stream makes it a rejected
+/// record.
+fn read_html_file(src: &SourceFile, gzip: bool, max: u64) -> Result<Found> {
+    let file = File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
+    let mut file = BufReader::new(file);
+    let gzip = gzip
+        || file
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(b"\x1f\x8b"));
+    let reader: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut bytes = Vec::new();
+    let read = reader.take(max + 1).read_to_end(&mut bytes);
+    let body = match read {
+        Err(e) if gzip => Body::NotRead(RejectReason::UnreadableFile(format!(
+            "damaged gzip stream: {e}"
+        ))),
+        Err(e) => return Err(Error::io("cannot read", &src.path, e)),
+        Ok(_) if bytes.len() as u64 > max => Body::TooLarge {
+            size: src
+                .path
+                .metadata()
+                .map_or(max + 1, |m| m.len().max(max + 1)),
+            limit: max,
+        },
+        Ok(_) => Body::Page(Arc::new(Page {
+            bytes,
+            hints: PageHints {
+                id: Some(src.name.to_string()),
+                ..PageHints::default()
+            },
+        })),
+    };
+    Ok(Found {
+        location: Location::line(src.name.clone(), 0),
+        body,
+        span: None,
     })
 }
 

@@ -236,7 +236,8 @@ fn times(a: &Side, b: &Side, out: &mut Vec<Found>) {
         };
         let ua = unit(a, x);
         if ua.is_some() && ua == unit(b, y) {
-            let count = |r: &Range<usize>| vec![r.start..r.start + 1];
+            // One range: the count's token (not the numbers in a range).
+            let count = |r: &Range<usize>| std::iter::once(r.start..r.start + 1).collect();
             out.push(found(DiscrepancyKind::Number, a, count(x), b, count(y)));
             return;
         }

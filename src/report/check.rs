@@ -214,11 +214,12 @@ fn json_report(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result
             Item::Rejected(r) => rejection_json(r),
             Item::Row(row) => {
                 let loc = t.location(row);
-                let mut v = json!({
-                    "id": t.id(row),
-                    "file": &*loc.file,
-                    "line": loc.line,
-                });
+                let mut v = json!({ "id": t.id(row) });
+                if let (Some(obj), Value::Object(at)) =
+                    (v.as_object_mut(), super::location_json(loc))
+                {
+                    obj.extend(at);
+                }
                 let verdict = serde_json::to_value(&outcome.verdicts[row as usize])
                     .expect("verdicts serialize");
                 let obj = v.as_object_mut().expect("object");
@@ -227,11 +228,14 @@ fn json_report(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result
                 }
                 if let Verdict::CopyOfIncoming { row: kept, .. } = outcome.verdicts[row as usize] {
                     obj.remove("row");
-                    let kl = t.location(kept);
-                    obj.insert(
-                        "incoming".into(),
-                        json!({"id": t.id(kept), "file": &*kl.file, "line": kl.line}),
-                    );
+                    let mut incoming = json!({ "id": t.id(kept) });
+                    if let (Some(i), Value::Object(at)) = (
+                        incoming.as_object_mut(),
+                        super::location_json(t.location(kept)),
+                    ) {
+                        i.extend(at);
+                    }
+                    obj.insert("incoming".into(), incoming);
                 }
                 obj.insert("added".into(), Value::Bool(added[row as usize]));
                 if let Some(m) = outcome
@@ -289,15 +293,17 @@ fn junit(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Strin
                 cases.push_str("</testcase>\n");
             }
             Item::Rejected(r) => {
-                let name =
-                    r.id.clone()
-                        .unwrap_or_else(|| format!("line {}", r.location.line));
+                let name = r.id.clone().unwrap_or_else(|| match r.location.offset {
+                    Some(offset) => format!("byte {offset}"),
+                    None => format!("line {}", r.location.line),
+                });
                 let m = r.reason.to_string();
-                // A page with no article text is skipped, not an error.
-                let element = if r.reason.status() == "no_content" {
-                    "skipped"
-                } else {
+                // A page with no article text, or a WARC record that is not
+                // a page, is skipped, not an error.
+                let element = if r.reason.is_input_error() {
                     "error"
+                } else {
+                    "skipped"
                 };
                 cases.push_str(&format!(
                     "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>\n",
@@ -393,10 +399,10 @@ fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Stri
             }
             Item::Rejected(r) => {
                 let (file, line) = (&r.location.file, r.location.line);
-                let (level, title) = if r.reason.status() == "no_content" {
-                    ("notice", "No article text")
-                } else {
-                    ("warning", "Rejected record")
+                let (level, title) = match r.reason.status() {
+                    "no_content" => ("notice", "No article text"),
+                    "skipped" => ("notice", "Not a page"),
+                    _ => ("warning", "Rejected record"),
                 };
                 out += &gh_annotation(level, file, line, title, &r.reason.to_string());
             }

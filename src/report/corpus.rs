@@ -91,9 +91,8 @@ pub fn write_removed(
                     "similarity": m.similarity,
                     "containment": m.containment,
                     "in_order": m.in_order,
-                    "file": &*loc.file,
-                    "line": loc.line,
                 });
+                with_location(&mut value, loc);
                 if let Some(via) = m.via {
                     value["via"] = json!(t.id(via));
                 }
@@ -143,15 +142,23 @@ pub fn write_rejected(outcome: &DedupOutcome, out: &mut dyn Write, name: &Path) 
     out.flush().map_err(io_err(name))
 }
 
-pub(crate) fn rejection_json(r: &Rejection) -> Value {
-    json!({
+/// A rejected record as a report object (id, status, reason, message, where).
+pub fn rejection_json(r: &Rejection) -> Value {
+    let mut value = json!({
         "id": r.id,
         "status": r.reason.status(),
         "reason": r.reason.code(),
         "message": r.reason.to_string(),
-        "file": &*r.location.file,
-        "line": r.location.line,
-    })
+    });
+    with_location(&mut value, &r.location);
+    value
+}
+
+/// Adds `file` and `line` (or `offset`) to a report object.
+fn with_location(value: &mut Value, location: &crate::article::Location) {
+    if let (Value::Object(map), Value::Object(at)) = (value, super::location_json(location)) {
+        map.extend(at);
+    }
 }
 
 /// One JSON object per article that lost lines to boilerplate removal.
@@ -222,8 +229,19 @@ pub fn write_text_report(
             }
         }
     }
+    let mut skipped = 0;
     for r in &outcome.rejected {
-        text.push_str(&format!("rejected {}: {}\n", r.location, r.reason));
+        if r.reason.status() == "skipped" {
+            skipped += 1;
+        } else {
+            text.push_str(&format!("rejected {}: {}\n", r.location, r.reason));
+        }
+    }
+    if skipped > 0 {
+        // A crawl holds a request per page: counted, listed in the report.
+        text.push_str(&format!(
+            "skipped {skipped} WARC records that are not pages (requests, metadata, redirects, other content types; each listed in --report)\n"
+        ));
     }
     out.write_all(text.as_bytes()).map_err(io_err(name))?;
     out.flush().map_err(io_err(name))

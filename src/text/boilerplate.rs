@@ -176,7 +176,9 @@ pub fn line_rule(line: &str) -> Option<Reason> {
     if pipes >= 2 || (pipes == 1 && line.trim_end().ends_with('|')) {
         return Some(Reason::Navigation);
     }
-    let ends_sentence = line.ends_with(['.', '!', '?', '"', '\'', ':', ')', ';']);
+    // Ideographic full stop and corner brackets: a Chinese or Japanese
+    // sentence has no spaces, so it is one "word" and must end like one.
+    let ends_sentence = line.ends_with(['.', '!', '?', '"', '\'', ':', ')', ';', '。', '」', '』']);
     let bullet = line.starts_with(['-', '*', '•', '·', '>']);
     if bullet && !ends_sentence && words <= 15 {
         return Some(Reason::Navigation);
@@ -390,6 +392,9 @@ mod tests {
             "Kerry has had repeated meetings on Syria with Lavrov as the situation in Aleppo has deteriorated.",
             "\"It hasn't come as a surprise.\"",
             "Both expressed concerns about North Korea at the start of the meeting.",
+            // Found reading the article extraction benchmark's pages: a
+            // Japanese sentence was a "fragment" of one word.
+            "先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されました。",
         ];
         for line in story {
             let norm = crate::text::normalize::normalize_line(line);

@@ -3,7 +3,9 @@
 use clap::{Args, ValueEnum};
 use newsdedup::sketch::lsh::LshParams;
 use newsdedup::text::boilerplate::BoilerplateConfig;
-use newsdedup::{Corpus, DedupConfig, InputSpec, KeepRule, MinHashParams, OnError, Scheme};
+use newsdedup::{
+    Corpus, DedupConfig, InputFormat, InputSpec, KeepRule, MinHashParams, OnError, Scheme,
+};
 use std::path::PathBuf;
 
 use super::finite_f64;
@@ -12,8 +14,8 @@ use super::EventArgs;
 /// Flags shared by every command that runs duplicate detection.
 #[derive(Debug, Args, Clone)]
 pub struct DetectArgs {
-    /// Inputs: JSON Lines files, directories of .txt files (first line is the
-    /// title, file stem the id), or - for stdin.
+    /// Inputs: JSON Lines files, .txt articles (first line is the title, file
+    /// stem the id), HTML pages, WARC files, directories of them, or - for stdin.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
@@ -38,9 +40,34 @@ pub struct ReadArgs {
     /// Largest record accepted, in bytes; larger ones are rejected.
     #[arg(long, default_value_t = newsdedup::ingest::DEFAULT_MAX_BYTES, value_name = "BYTES", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_bytes: u64,
+
+    /// How input files are read: from their names (auto: .jsonl, .txt,
+    /// .html/.htm, .warc, each optionally .gz), or all (stdin too) as one format.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "FORMAT")]
+    pub input_format: InputFormatArg,
+}
+
+/// `--input-format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum InputFormatArg {
+    Auto,
+    Jsonl,
+    Txt,
+    Html,
+    Warc,
 }
 
 impl ReadArgs {
+    pub fn input_format(&self) -> InputFormat {
+        match self.input_format {
+            InputFormatArg::Auto => InputFormat::Auto,
+            InputFormatArg::Jsonl => InputFormat::JsonLines,
+            InputFormatArg::Txt => InputFormat::Text,
+            InputFormatArg::Html => InputFormat::Html,
+            InputFormatArg::Warc => InputFormat::Warc,
+        }
+    }
+
     pub fn on_error(&self) -> OnError {
         match self.on_error {
             OnErrorArg::Skip => OnError::Skip,
@@ -134,6 +161,14 @@ pub struct MatchArgs {
     pub no_boilerplate: bool,
 }
 
+/// `dedup --output-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormatArg {
+    Auto,
+    Records,
+    Fields,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SchemeArg {
     OnePermutation,
@@ -154,7 +189,7 @@ impl DetectArgs {
     /// The corpus named by the inputs (an error when none is named); files
     /// a directory walk does not read are counted on stderr.
     pub fn open_corpus(&self) -> anyhow::Result<Corpus> {
-        crate::cli::open_corpus(&self.inputs, self.reading.max_bytes)
+        crate::cli::open_corpus(&self.inputs, &self.reading)
     }
 
     pub fn config(&self) -> DedupConfig {
@@ -204,9 +239,18 @@ pub struct DedupArgs {
     #[command(flatten)]
     pub detect: DetectArgs,
 
-    /// Write the cleaned corpus (one kept article per group, all fields as read).
+    /// Write the cleaned corpus (one kept article per group, all fields as
+    /// read; for HTML/WARC inputs see --output-format).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// What -o holds: the kept records as read (JSON Lines as read; WARC
+    /// records byte for byte into a WARC file; HTML files copied into a
+    /// directory) or their fields as JSON Lines (extracted from pages, with
+    /// file and line or offset). auto: records, except fields for HTML or
+    /// WARC inputs written to a .jsonl or .ndjson name.
+    #[arg(long, value_enum, default_value_t = OutputFormatArg::Auto, value_name = "FORMAT")]
+    pub output_format: OutputFormatArg,
 
     /// Write one JSON line per removed article (duplicate_of, similarity).
     #[arg(long, value_name = "FILE")]

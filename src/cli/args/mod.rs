@@ -3,12 +3,14 @@
 mod detect;
 mod eval;
 mod events;
+mod extract;
 mod index;
 mod merge;
 
 pub use detect::*;
 pub use eval::*;
 pub use events::*;
+pub use extract::*;
 pub use index::*;
 pub use merge::*;
 
@@ -49,6 +51,10 @@ pub enum Command {
     /// Remove near-duplicate articles: keep one per group, report the rest.
     #[command(after_help = DEDUP_EXAMPLES)]
     Dedup(DedupArgs),
+    /// Read HTML pages and WARC records: write each one's main text and
+    /// fields (title, date, source, URL, language), optionally scored.
+    #[command(after_help = EXTRACT_EXAMPLES)]
+    Extract(ExtractArgs),
     /// Score duplicate detection against gold labels in the input.
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
@@ -73,6 +79,11 @@ pub enum Command {
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
 }
+
+const EXTRACT_EXAMPLES: &str = "Examples:
+  newsdedup extract testdata/html -o pages.jsonl
+  newsdedup extract crawl.warc.gz -o pages.jsonl --rejected not-pages.jsonl
+  newsdedup extract ../shared/data/aeb/html --score ../shared/data/aeb/ground-truth.json";
 
 const CHECK_EXAMPLES: &str = "Examples:
   newsdedup index create published.db
