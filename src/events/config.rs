@@ -14,9 +14,13 @@ pub struct ClusterConfig {
     pub linkage: Linkage,
     /// Nearest neighbours looked up per article (default 10).
     pub neighbours: usize,
-    /// Heaviest terms of each vector the HNSW index compares (default 48);
+    /// How candidate neighbours are found (default postings).
+    pub search: NeighbourSearch,
+    /// Heaviest terms of each vector the search uses (default 48);
     /// neighbours it proposes are re-ranked on the whole vectors.
     pub index_terms: usize,
+    /// Postings search: articles kept per term, the heaviest (default 256).
+    pub postings_cap: usize,
     /// HNSW links per node and layer (default 12).
     pub max_connections: usize,
     /// HNSW candidate list size while building (default 64).
@@ -46,7 +50,9 @@ impl Default for ClusterConfig {
             threshold: 0.2,
             linkage: Linkage::Graph,
             neighbours: 10,
+            search: NeighbourSearch::Postings,
             index_terms: 48,
+            postings_cap: 256,
             max_connections: 12,
             ef_construction: 64,
             ef_search: 48,
@@ -55,6 +61,16 @@ impl Default for ClusterConfig {
             date_decay_days: None,
         }
     }
+}
+
+/// How candidate neighbours of an article are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeighbourSearch {
+    /// An inverted index of the heaviest terms with capped, impact-ordered
+    /// postings (`events::postings`): exact partial dot products.
+    Postings,
+    /// Sharded HNSW graphs (hnsw_rs) on the heaviest terms.
+    Hnsw,
 }
 
 /// An event threshold is a cosine similarity in (0, 1] (for `cluster` and
@@ -86,6 +102,9 @@ impl ClusterConfig {
         }
         if self.neighbours == 0 {
             return Err(Error::invalid("neighbours", "must be at least 1"));
+        }
+        if self.postings_cap == 0 {
+            return Err(Error::invalid("postings cap", "must be at least 1"));
         }
         if !(2..=256).contains(&self.max_connections) {
             return Err(Error::invalid(

@@ -1,8 +1,10 @@
-//! Nearest neighbours of every article: sharded HNSW (hnsw_rs) on the
-//! heaviest terms, re-ranked on whole vectors, refined through neighbours
-//! of neighbours.
+//! Nearest neighbours of every article: the search the config names
+//! (`postings`, or sharded HNSW (hnsw_rs) here) on the heaviest terms,
+//! re-ranked on whole vectors, refined through neighbours of neighbours;
+//! and the recall of a graph against brute force.
 
-use crate::events::ClusterConfig;
+use crate::events::postings::postings_graph;
+use crate::events::{ClusterConfig, NeighbourSearch};
 
 use hnsw_rs::anndists::dist::Distance;
 use hnsw_rs::hnsw::Hnsw;
@@ -63,9 +65,22 @@ pub type Neighbours = Vec<(u32, f32)>;
 pub(super) const SHARD_SIZE: usize = 100_000;
 pub(super) const MAX_SHARDS: usize = 8;
 
+/// The k nearest neighbours of every vector (excluding itself), by the
+/// search the config names.
+pub fn neighbour_graph(
+    vectors: &[TermVector],
+    config: &ClusterConfig,
+    progress: &dyn Progress,
+) -> Vec<Neighbours> {
+    match config.search {
+        NeighbourSearch::Postings => postings_graph(vectors, config, progress),
+        NeighbourSearch::Hnsw => hnsw_graph(vectors, config, progress),
+    }
+}
+
 /// The k nearest neighbours of every vector (excluding itself), from an
 /// HNSW index built deterministically (see the module docs).
-pub fn neighbour_graph(
+pub fn hnsw_graph(
     vectors: &[TermVector],
     config: &ClusterConfig,
     progress: &dyn Progress,

@@ -68,12 +68,11 @@ fn graph_recall_counts_exact_neighbours_the_graph_holds() {
     assert_eq!((r.exact, r.found), (2, 1));
 }
 
-#[test]
-fn neighbour_graph_recalls_brute_force_neighbours() {
-    // 400 "articles" in 80 stories of 5: each shares its story's terms,
-    // some of a few topics' terms, and common words, with varied weights.
+/// 400 "articles" in 80 stories of 5: each shares its story's terms, some
+/// of a few topics' terms, and common words, with varied weights.
+fn stories() -> Vec<TermVector> {
     let mut rng = crate::bench::synth::Rng::new(7);
-    let vs: Vec<TermVector> = (0..400u32)
+    (0..400u32)
         .map(|i| {
             let story = i / 5;
             let mut pairs: Vec<(u32, f32)> = (0..6)
@@ -87,29 +86,61 @@ fn neighbour_graph_recalls_brute_force_neighbours() {
             pairs.dedup_by_key(|p| p.0);
             vector(&pairs)
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn neighbour_graph_recalls_brute_force_neighbours() {
+    let vs = stories();
+    for (search, wanted) in [
+        (NeighbourSearch::Postings, 0.99),
+        (NeighbourSearch::Hnsw, 0.97),
+    ] {
+        let config = ClusterConfig {
+            neighbours: 4,
+            search,
+            // Postings capped well below the 57 articles of a common word.
+            postings_cap: 16,
+            ..ClusterConfig::default()
+        };
+        let g = neighbour_graph(&vs, &config, &Silent);
+        // The neighbours that matter for clustering are the strong ones (the
+        // story mates here); weak ties among the rest may be missed.
+        let (mut hits, mut strong) = (0, 0);
+        for (i, nbs) in g.iter().enumerate() {
+            assert!(nbs.windows(2).all(|w| w[0].1 >= w[1].1));
+            for j in exact_neighbours(&vs, i, 4) {
+                if vs[i].dot(&vs[j as usize]) >= 0.3 {
+                    strong += 1;
+                    hits += usize::from(nbs.iter().any(|x| x.0 == j));
+                }
+            }
+        }
+        let recall = hits as f64 / strong as f64;
+        assert!(
+            strong > 1000 && recall >= wanted,
+            "{search:?}: recall {recall} of {strong}"
+        );
+    }
+}
+
+/// With every term indexed and no cap, the postings search is brute force:
+/// every article's neighbours are exactly its k most similar (ties by index).
+#[test]
+fn uncapped_postings_are_exact() {
+    let vs = stories();
     let config = ClusterConfig {
-        neighbours: 4,
+        neighbours: 6,
+        search: NeighbourSearch::Postings,
+        index_terms: 1000,
+        postings_cap: vs.len(),
         ..ClusterConfig::default()
     };
     let g = neighbour_graph(&vs, &config, &Silent);
-    // The neighbours that matter for clustering are the strong ones (the
-    // story mates here); weak ties among the rest may be missed.
-    let (mut hits, mut strong) = (0, 0);
     for (i, nbs) in g.iter().enumerate() {
-        assert!(nbs.windows(2).all(|w| w[0].1 >= w[1].1));
-        for j in exact_neighbours(&vs, i, 4) {
-            if vs[i].dot(&vs[j as usize]) >= 0.3 {
-                strong += 1;
-                hits += usize::from(nbs.iter().any(|x| x.0 == j));
-            }
-        }
+        let got: Vec<u32> = nbs.iter().map(|x| x.0).collect();
+        assert_eq!(got, exact_neighbours(&vs, i, 6), "article {i}");
     }
-    let recall = hits as f64 / strong as f64;
-    assert!(
-        strong > 1000 && recall >= 0.97,
-        "recall {recall} of {strong}"
-    );
 }
 
 #[test]

@@ -2,11 +2,17 @@
 
 use clap::{Args, ValueEnum};
 use newsdedup::events::VectorConfig;
-use newsdedup::events::{ClusterConfig, Linkage};
+use newsdedup::events::{ClusterConfig, Linkage, NeighbourSearch};
 use std::path::PathBuf;
 
 use super::finite_f32;
 use super::DetectArgs;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SearchArg {
+    Postings,
+    Hnsw,
+}
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LinkageArg {
@@ -32,10 +38,19 @@ pub struct EventArgs {
     #[arg(long, default_value_t = ClusterConfig::default().neighbours, value_name = "K", allow_negative_numbers = true)]
     pub neighbours: usize,
 
-    /// Heaviest terms per article the HNSW index compares (its proposals are
+    /// How candidate neighbours are found: postings (an inverted index of
+    /// each article's heaviest terms, exact) or hnsw (approximate graphs).
+    #[arg(long, value_enum, default_value_t = SearchArg::Postings)]
+    pub search: SearchArg,
+
+    /// Heaviest terms per article the search uses (its proposals are
     /// re-ranked on whole vectors).
     #[arg(long, default_value_t = ClusterConfig::default().index_terms, value_name = "N", allow_negative_numbers = true)]
     pub index_terms: usize,
+
+    /// Postings search: articles kept per term (the ones it weighs most).
+    #[arg(long, default_value_t = ClusterConfig::default().postings_cap, value_name = "N", allow_negative_numbers = true)]
+    pub postings_cap: usize,
 
     /// HNSW links per node and layer (2-256).
     #[arg(long, default_value_t = ClusterConfig::default().max_connections, value_name = "M", allow_negative_numbers = true)]
@@ -132,7 +147,12 @@ impl EventArgs {
                 LinkageArg::Exact => Linkage::Exact,
             },
             neighbours: self.neighbours,
+            search: match self.search {
+                SearchArg::Postings => NeighbourSearch::Postings,
+                SearchArg::Hnsw => NeighbourSearch::Hnsw,
+            },
             index_terms: self.index_terms,
+            postings_cap: self.postings_cap,
             max_connections: self.max_connections,
             ef_construction: self.ef_construction,
             ef_search: self.ef_search,
