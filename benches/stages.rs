@@ -12,7 +12,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use newsdedup::bench::synth::{generate, SynthConfig, Tier};
 use newsdedup::dedup::store::{intersection_size, shared_in_order, Compact};
-use newsdedup::events::{link, neighbour_graph, ClusterConfig, EventClusterer};
+use newsdedup::events::{link, neighbour_graph, ClusterConfig, EventClusterer, NeighbourSearch};
 use newsdedup::progress::Silent;
 use newsdedup::sketch::lsh::LshParams;
 use newsdedup::sketch::minhash::agreeing_slots;
@@ -195,6 +195,13 @@ fn events(c: &mut Criterion) {
     });
     g.bench_function("neighbour_graph_ecbplus", |b| {
         b.iter(|| neighbour_graph(&events.vectors, &config, &Silent).len())
+    });
+    let hnsw = ClusterConfig {
+        search: NeighbourSearch::Hnsw,
+        ..config
+    };
+    g.bench_function("neighbour_graph_hnsw_ecbplus", |b| {
+        b.iter(|| neighbour_graph(&events.vectors, &hnsw, &Silent).len())
     });
     let graph = neighbour_graph(&events.vectors, &config, &Silent);
     let days = events.days.clone();
