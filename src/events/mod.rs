@@ -34,11 +34,8 @@ mod tests;
 
 pub use config::{validate_event_threshold, ClusterConfig, Linkage, NeighbourSearch};
 pub use linkage::link;
-pub use neighbours::{
-    graph_recall, hnsw_graph, neighbour_graph, Entry, GraphRecall, Neighbours, SparseCosine,
-};
+pub use neighbours::{graph_recall, neighbour_graph, Entry, GraphRecall, Neighbours, SparseCosine};
 pub use outcome::{ClusterStats, EventCluster, EventOutcome};
-pub use postings::postings_graph;
 pub use terms::{extract, TermKind};
 pub use vectors::{TermVector, VectorConfig, Vocabulary};
 

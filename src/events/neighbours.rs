@@ -41,7 +41,7 @@ impl Distance<Entry> for SparseCosine {
 /// The heaviest `terms` coordinates of a vector, renormalized, by id: what
 /// the index compares. Neighbours it proposes are re-ranked on the whole
 /// vectors.
-pub(super) fn index_entries(v: &TermVector, terms: usize) -> Vec<Entry> {
+fn index_entries(v: &TermVector, terms: usize) -> Vec<Entry> {
     let mut e: Vec<Entry> = v
         .ids
         .iter()
@@ -72,19 +72,6 @@ pub fn neighbour_graph(
     config: &ClusterConfig,
     progress: &dyn Progress,
 ) -> Vec<Neighbours> {
-    match config.search {
-        NeighbourSearch::Postings => postings_graph(vectors, config, progress),
-        NeighbourSearch::Hnsw => hnsw_graph(vectors, config, progress),
-    }
-}
-
-/// The k nearest neighbours of every vector (excluding itself), from an
-/// HNSW index built deterministically (see the module docs).
-pub fn hnsw_graph(
-    vectors: &[TermVector],
-    config: &ClusterConfig,
-    progress: &dyn Progress,
-) -> Vec<Neighbours> {
     let n = vectors.len();
     if n < 2 {
         return vec![Vec::new(); n];
@@ -94,6 +81,24 @@ pub fn hnsw_graph(
         .par_iter()
         .map(|v| index_entries(v, config.index_terms))
         .collect();
+    let graph = match config.search {
+        NeighbourSearch::Postings => postings_graph(vectors, &entries, k, config, progress),
+        NeighbourSearch::Hnsw => hnsw_graph(vectors, &entries, k, config, progress),
+    };
+    refine(vectors, &graph, k)
+}
+
+/// The k nearest neighbours of every vector (excluding itself, at least
+/// two vectors) from HNSW indexes of their `entries`, built
+/// deterministically (see the module docs); before refinement.
+fn hnsw_graph(
+    vectors: &[TermVector],
+    entries: &[Vec<Entry>],
+    k: usize,
+    config: &ClusterConfig,
+    progress: &dyn Progress,
+) -> Vec<Neighbours> {
+    let n = vectors.len();
     let shards = n.div_ceil(SHARD_SIZE).clamp(1, MAX_SHARDS);
     progress.begin(Stage::Neighbours, Some(2 * n as u64));
     let indexes: Vec<Hnsw<Entry, SparseCosine>> = (0..shards)
@@ -140,7 +145,7 @@ pub fn hnsw_graph(
         })
         .collect();
     progress.end();
-    refine(vectors, &graph, k)
+    graph
 }
 
 /// One round of neighbour-of-neighbour refinement (as in NN-descent): each
@@ -148,7 +153,7 @@ pub fn hnsw_graph(
 /// articles that list it, re-ranked on the whole vectors. When the index
 /// found one member of a tight story, this finds the rest. A pure function
 /// of the input graph, so still deterministic.
-pub(super) fn refine(vectors: &[TermVector], graph: &[Neighbours], k: usize) -> Vec<Neighbours> {
+fn refine(vectors: &[TermVector], graph: &[Neighbours], k: usize) -> Vec<Neighbours> {
     let n = graph.len();
     let mut reverse: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (i, nbs) in graph.iter().enumerate() {

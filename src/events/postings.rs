@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use crate::events::neighbours::{index_entries, refine, Entry, Neighbours};
+use crate::events::neighbours::{Entry, Neighbours};
 use crate::events::vectors::TermVector;
 use crate::events::ClusterConfig;
 use crate::progress::{Progress, Stage};
@@ -15,25 +15,19 @@ use crate::progress::{Progress, Stage};
 /// Candidates re-ranked on whole vectors per article, as a multiple of k.
 const RERANK_FACTOR: usize = 4;
 
-/// The k nearest neighbours of every vector (excluding itself): postings
-/// of the `index_terms` heaviest terms of each article, at most
-/// `postings_cap` articles per term (the heaviest), then one round of
-/// neighbour-of-neighbour refinement.
-pub fn postings_graph(
+/// The k nearest neighbours of every vector (excluding itself, at least
+/// two vectors) through postings of their `entries` (each article's
+/// heaviest terms), at most `postings_cap` articles per term (the
+/// heaviest); before refinement.
+pub(super) fn postings_graph(
     vectors: &[TermVector],
+    entries: &[Vec<Entry>],
+    k: usize,
     config: &ClusterConfig,
     progress: &dyn Progress,
 ) -> Vec<Neighbours> {
     let n = vectors.len();
-    if n < 2 {
-        return vec![Vec::new(); n];
-    }
-    let k = config.neighbours.min(n - 1);
-    let entries: Vec<Vec<Entry>> = vectors
-        .par_iter()
-        .map(|v| index_entries(v, config.index_terms))
-        .collect();
-    let postings = build_postings(&entries, config.postings_cap);
+    let postings = build_postings(entries, config.postings_cap);
     progress.begin(Stage::Neighbours, Some(n as u64));
     let rerank = (RERANK_FACTOR * k).max(k + 1);
     let by_score = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
@@ -90,7 +84,7 @@ pub fn postings_graph(
         })
         .collect();
     progress.end();
-    refine(vectors, &graph, k)
+    graph
 }
 
 /// Per term, the articles filed under it with their weights, heaviest

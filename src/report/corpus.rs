@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::dedup::{DedupOutcome, Rejection};
 use crate::error::{Error, Result};
 use crate::events::EventOutcome;
-use crate::ingest::Corpus;
+use crate::ingest::{Corpus, RawRecord};
 use crate::merge::Change;
 use crate::progress::{Progress, Stage};
 use crate::report::one_line;
@@ -30,6 +30,29 @@ pub(crate) fn write_line(
     out.write_all(b"\n").map_err(io_err(name))
 }
 
+/// Visits every kept record, in input order. Re-reads the corpus.
+///
+/// # Errors
+/// Reading the corpus, and what `visit` returns.
+pub(crate) fn for_each_kept(
+    corpus: &Corpus,
+    outcome: &DedupOutcome,
+    progress: &dyn Progress,
+    mut visit: impl FnMut(&RawRecord) -> Result<()>,
+) -> Result<()> {
+    let kept = outcome.kept_seqs();
+    progress.begin(Stage::Write, Some(corpus.total_bytes()));
+    for record in corpus.records() {
+        let record = record?;
+        progress.advance(record.len() as u64);
+        if kept.get(record.seq).copied().unwrap_or(false) {
+            visit(&record)?;
+        }
+    }
+    progress.end();
+    Ok(())
+}
+
 /// Writes every kept record, in input order, exactly as it was read
 /// (`.txt` articles as JSON objects). Re-reads the corpus.
 ///
@@ -42,22 +65,14 @@ pub fn write_cleaned(
     name: &Path,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let kept = outcome.kept_seqs();
-    progress.begin(Stage::Write, Some(corpus.total_bytes()));
-    for record in corpus.records() {
-        let record = record?;
-        progress.advance(record.len() as u64);
-        if !kept.get(record.seq).copied().unwrap_or(false) {
-            continue;
-        }
+    for_each_kept(corpus, outcome, progress, |record| {
         let line = record.original_json().ok_or_else(|| Error::BadRecord {
             location: record.location.clone(),
             reason: crate::article::RejectReason::InvalidUtf8(0),
         })?;
         out.write_all(line.as_bytes()).map_err(io_err(name))?;
-        out.write_all(b"\n").map_err(io_err(name))?;
-    }
-    progress.end();
+        out.write_all(b"\n").map_err(io_err(name))
+    })?;
     out.flush().map_err(io_err(name))
 }
 

@@ -8,12 +8,12 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::corpus::{io_err, write_line};
+use super::corpus::{for_each_kept, io_err, write_line};
 use crate::article::{Article, Location};
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
-use crate::ingest::{Corpus, RawRecord, RecordKind};
-use crate::progress::{Progress, Stage};
+use crate::ingest::{Corpus, RecordKind};
+use crate::progress::Progress;
 
 /// Where a record came from, as report fields: `file`, and `line` or
 /// `offset` (a WARC record's byte offset).
@@ -32,29 +32,6 @@ pub fn fields_json(article: &Article, location: &Location) -> Value {
         map.extend(at);
     }
     value
-}
-
-/// Visits every kept record, in input order. Re-reads the corpus.
-///
-/// # Errors
-/// Reading the corpus, and what `visit` returns.
-pub fn for_each_kept(
-    corpus: &Corpus,
-    outcome: &DedupOutcome,
-    progress: &dyn Progress,
-    mut visit: impl FnMut(&RawRecord) -> Result<()>,
-) -> Result<()> {
-    let kept = outcome.kept_seqs();
-    progress.begin(Stage::Write, Some(corpus.total_bytes()));
-    for record in corpus.records() {
-        let record = record?;
-        progress.advance(record.len() as u64);
-        if kept.get(record.seq).copied().unwrap_or(false) {
-            visit(&record)?;
-        }
-    }
-    progress.end();
-    Ok(())
 }
 
 /// Writes the fields of every kept record, in input order, one JSON object
