@@ -125,11 +125,22 @@ fn a_held_article_checks_clean_and_copies_fail_the_check() {
         .iter()
         .map(|r| r["status"].as_str().unwrap())
         .collect();
+    // new-2 says Monday where new-1 says Tuesday: a changed copy within
+    // the batch.
     assert_eq!(
         status,
-        ["copy_of_held", "clean", "rejected", "copy_of_incoming"],
+        [
+            "copy_of_held",
+            "clean",
+            "rejected",
+            "changed_copy_of_incoming"
+        ],
         "{report:#}"
     );
+    assert_eq!(records[3]["changes"][0]["kind"], "date");
+    assert_eq!(records[3]["changes"][0]["kept"], "Tuesday");
+    assert_eq!(records[3]["changes"][0]["copy"], "Monday");
+    assert_eq!(report["summary"]["changed_copies"], 1);
     assert_eq!(records[0]["held"]["id"], HAMBURG);
     assert!(records[0]["similarity"].as_f64().unwrap() > 0.5);
     assert_eq!(records[2]["line"], 3);

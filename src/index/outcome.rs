@@ -69,6 +69,13 @@ pub enum Verdict {
         similarity: f64,
         containment: f64,
     },
+    /// A copy of another incoming article that states some facts differently.
+    ChangedCopyOfIncoming {
+        row: u32,
+        similarity: f64,
+        containment: f64,
+        changes: Vec<Change>,
+    },
 }
 
 /// A held article on the same event as an incoming one.
@@ -98,7 +105,7 @@ pub struct CheckSummary {
     pub checked: usize,
     /// Copies of held articles, the changed ones included.
     pub copies_of_held: usize,
-    /// Copies of held articles that changed facts.
+    /// Copies (of held or of incoming articles) that changed facts.
     pub changed_copies: usize,
     pub copies_in_batch: usize,
     pub clean: usize,
@@ -132,6 +139,10 @@ impl CheckOutcome {
                     s.changed_copies += 1;
                 }
                 Verdict::CopyOfIncoming { .. } => s.copies_in_batch += 1,
+                Verdict::ChangedCopyOfIncoming { .. } => {
+                    s.copies_in_batch += 1;
+                    s.changed_copies += 1;
+                }
             }
         }
         s

@@ -83,9 +83,10 @@ pub(super) fn read_batch(
 }
 
 impl Index {
-    /// Compares every incoming copy of a held article with the held text
-    /// and turns its verdict into [`Verdict::ChangedCopy`] when facts
-    /// differ. Incoming texts come from `incoming` when the batch was
+    /// Compares every incoming copy of a held article with the held text,
+    /// and every copy within the batch with the incoming article it copies,
+    /// and turns its verdict into [`Verdict::ChangedCopy`] or
+    /// [`Verdict::ChangedCopyOfIncoming`] when facts differ. Incoming texts come from `incoming` when the batch was
     /// re-read already, else from one re-read of the copies.
     ///
     /// # Errors
@@ -98,23 +99,41 @@ impl Index {
         incoming: &[Incoming],
         progress: &dyn Progress,
     ) -> Result<()> {
-        let is_copy = |row: u32| matches!(verdicts[row as usize], Verdict::CopyOfHeld { .. });
-        if !(0..verdicts.len() as u32).any(is_copy) {
+        // Rows whose text is needed: copies of held articles, copies within
+        // the batch and the incoming articles they copy.
+        let mut needed = vec![false; verdicts.len()];
+        for (row, v) in verdicts.iter().enumerate() {
+            match v {
+                Verdict::CopyOfHeld { .. } => needed[row] = true,
+                Verdict::CopyOfIncoming { row: kept, .. } => {
+                    needed[row] = true;
+                    needed[*kept as usize] = true;
+                }
+                _ => {}
+            }
+        }
+        if !needed.contains(&true) {
             return Ok(());
         }
         let mut texts: Vec<Option<String>> = vec![None; verdicts.len()];
-        if incoming.len() == verdicts.len() {
-            for row in (0..verdicts.len() as u32).filter(|&r| is_copy(r)) {
+        // From the re-read batch when there was one (a text handed to the
+        // index by `--add` is gone from it: an empty packed text), else
+        // read again.
+        for row in (0..verdicts.len()).filter(|&r| needed[r]) {
+            if let Some(packed) = incoming.get(row).filter(|i| !i.text.is_empty()) {
                 let record = format!("incoming row {row}");
-                texts[row as usize] =
-                    Some(unpack(&incoming[row as usize].text, &record, &self.path)?);
+                texts[row] = Some(unpack(&packed.text, &record, &self.path)?);
             }
-        } else {
+        }
+        let missing: Vec<bool> = (0..verdicts.len())
+            .map(|r| needed[r] && texts[r].is_none())
+            .collect();
+        if missing.contains(&true) {
             progress.begin(Stage::CompareCopies, Some(corpus.total_bytes()));
             batch.map_rows(
                 corpus,
                 progress,
-                is_copy,
+                |row| missing[row as usize],
                 |_, a| a.text,
                 |row, text| {
                     texts[row as usize] = Some(text);
@@ -156,6 +175,28 @@ impl Index {
                     held: held.clone(),
                     similarity: *similarity,
                     containment: *containment,
+                    changes,
+                };
+            }
+        }
+        for row in 0..verdicts.len() {
+            let Verdict::CopyOfIncoming {
+                row: kept,
+                similarity,
+                containment,
+            } = verdicts[row]
+            else {
+                continue;
+            };
+            let (Some(copy), Some(original)) = (&texts[row], &texts[kept as usize]) else {
+                continue;
+            };
+            let changes = merger.changes(original, copy, None);
+            if !changes.is_empty() {
+                verdicts[row] = Verdict::ChangedCopyOfIncoming {
+                    row: kept,
+                    similarity,
+                    containment,
                     changes,
                 };
             }

@@ -57,13 +57,13 @@ pub fn write_check(
 /// The one-line summary.
 pub fn summary_line(s: &CheckSummary, index: &Path) -> String {
     format!(
-        "checked {} incoming records against {}: {} copies ({} of held articles, {} of them with changed facts, {} within the batch), {} clean, {} already held, {} rejected; {} added",
+        "checked {} incoming records against {}: {} copies ({} of held articles, {} within the batch; {} with changed facts), {} clean, {} already held, {} rejected; {} added",
         s.checked,
         index.display(),
         s.copies(),
         s.copies_of_held,
-        s.changed_copies,
         s.copies_in_batch,
+        s.changed_copies,
         s.clean,
         s.already_held,
         s.rejected,
@@ -104,11 +104,26 @@ fn describe_change(c: &Change) -> String {
     )
 }
 
+/// `2 facts: number “11” → “12”; date “Monday” → “Tuesday”`.
+fn describe_changes(changes: &[Change]) -> String {
+    format!(
+        "{} fact{}: {}",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" },
+        changes
+            .iter()
+            .map(describe_change)
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
 /// The status word of a copy's verdict, as JSON and JUnit name it.
 fn copy_status(v: &Verdict) -> &'static str {
     match v {
         Verdict::ChangedCopy { .. } => "changed_copy",
         Verdict::CopyOfIncoming { .. } => "copy_of_incoming",
+        Verdict::ChangedCopyOfIncoming { .. } => "changed_copy_of_incoming",
         _ => "copy_of_held",
     }
 }
@@ -132,16 +147,10 @@ fn copy_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
             containment,
             changes,
         } => Some(format!(
-            "{:?} is a copy of {} that changed {} fact{}: {}; similarity {similarity}, containment {containment}",
+            "{:?} is a copy of {} that changed {}; similarity {similarity}, containment {containment}",
             t.id(row),
             describe_held(held),
-            changes.len(),
-            if changes.len() == 1 { "" } else { "s" },
-            changes
-                .iter()
-                .map(describe_change)
-                .collect::<Vec<_>>()
-                .join("; ")
+            describe_changes(changes)
         )),
         Verdict::CopyOfIncoming {
             row: kept,
@@ -152,6 +161,18 @@ fn copy_message(outcome: &CheckOutcome, row: u32) -> Option<String> {
             t.id(row),
             t.id(*kept),
             t.location(*kept)
+        )),
+        Verdict::ChangedCopyOfIncoming {
+            row: kept,
+            similarity,
+            containment,
+            changes,
+        } => Some(format!(
+            "{:?} is a copy of incoming {:?} ({}) that changed {}; similarity {similarity}, containment {containment}",
+            t.id(row),
+            t.id(*kept),
+            t.location(*kept),
+            describe_changes(changes)
         )),
         Verdict::Clean | Verdict::AlreadyHeld => None,
     }
@@ -181,7 +202,9 @@ fn text(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<String
             Item::Row(row) => {
                 if let Some(m) = copy_message(outcome, row) {
                     let word = match outcome.verdicts[row as usize] {
-                        Verdict::ChangedCopy { .. } => "changed",
+                        Verdict::ChangedCopy { .. } | Verdict::ChangedCopyOfIncoming { .. } => {
+                            "changed"
+                        }
                         _ => "copy",
                     };
                     out.push_str(&format!("{word:<9} {}  {m}\n", t.location(row)));
@@ -226,7 +249,10 @@ fn json_report(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result
                 for (k, val) in verdict.as_object().expect("tagged enum").clone() {
                     obj.insert(k, val);
                 }
-                if let Verdict::CopyOfIncoming { row: kept, .. } = outcome.verdicts[row as usize] {
+                if let Verdict::CopyOfIncoming { row: kept, .. }
+                | Verdict::ChangedCopyOfIncoming { row: kept, .. } =
+                    outcome.verdicts[row as usize]
+                {
                     obj.remove("row");
                     let mut incoming = json!({ "id": t.id(kept) });
                     if let (Some(i), Value::Object(at)) = (
@@ -388,7 +414,9 @@ fn github(outcome: &CheckOutcome, index: &Path, s: &CheckSummary) -> Result<Stri
                 let loc = t.location(row);
                 if let Some(m) = copy_message(outcome, row) {
                     let title = match outcome.verdicts[row as usize] {
-                        Verdict::ChangedCopy { .. } => "Changed copy",
+                        Verdict::ChangedCopy { .. } | Verdict::ChangedCopyOfIncoming { .. } => {
+                            "Changed copy"
+                        }
                         _ => "Duplicate article",
                     };
                     out += &gh_annotation("error", &loc.file, loc.line, title, &m);
