@@ -2,11 +2,11 @@
 //! incoming article, and the held copy it verifies against.
 
 use crate::index::damaged;
-use crate::index::load_doc;
-use crate::index::load_doc_as;
+use crate::index::load_core;
+use crate::index::load_core_as;
+use crate::index::DocCore;
 use crate::index::HeldArticle;
 use crate::index::IndexSettings;
-use crate::index::StoredDoc;
 use crate::index::Verdict;
 use crate::index::SUMS;
 
@@ -216,17 +216,17 @@ where
     }
 
     /// The document an id points to, if any, checked to hold that id.
-    pub(super) fn own_doc(&self, id: &str) -> Result<Option<(u64, StoredDoc)>> {
+    pub(super) fn own_doc(&self, id: &str) -> Result<Option<(u64, DocCore)>> {
         let Some(doc) = self.ids.get(id).map_err(self.err())?.map(|g| g.value()) else {
             return Ok(None);
         };
-        Ok(Some((doc, load_doc_as(self.docs, doc, id, self.path)?)))
+        Ok(Some((doc, load_core_as(self.docs, doc, id, self.path)?)))
     }
 
     /// An error unless a document found by lookup, not through the ids
     /// table, holds another id than the incoming article's.
-    pub(super) fn other_id(&self, doc: u64, stored: &StoredDoc, id: &str) -> Result<()> {
-        if stored.id == id {
+    pub(super) fn other_id(&self, doc: u64, held_id: &str, id: &str) -> Result<()> {
+        if held_id == id {
             return Err(damaged(
                 self.path,
                 format!("id {id:?}"),
@@ -247,41 +247,48 @@ where
         batch: &DedupOutcome,
         progress: &dyn Progress,
     ) -> Result<Vec<Verdict>> {
+        (0..batch.table.len() as u32)
+            .map(|row| self.verdict(batch, row, progress))
+            .collect()
+    }
+
+    /// The verdict on one row.
+    pub(super) fn verdict(
+        &self,
+        batch: &DedupOutcome,
+        row: u32,
+        progress: &dyn Progress,
+    ) -> Result<Verdict> {
         let table = &batch.table;
-        let mut out = Vec::with_capacity(table.len());
-        for row in 0..table.len() as u32 {
-            let mut own_doc = None;
-            if let Some((doc, stored)) = self.own_doc(table.id(row))? {
-                if stored.content_hash == table.content_hash(row) {
-                    out.push(Verdict::AlreadyHeld);
-                    progress.advance(1);
-                    continue;
-                }
-                own_doc = Some(doc);
+        let mut own_doc = None;
+        if let Some((doc, stored)) = self.own_doc(table.id(row))? {
+            if stored.content_hash == table.content_hash(row) {
+                progress.advance(1);
+                return Ok(Verdict::AlreadyHeld);
             }
-            let mut candidates = self.candidates(table, row)?;
-            if let Some(doc) = own_doc {
-                candidates.remove(&doc);
-            }
-            let verdict = match self.best_held(table, row, &candidates)? {
-                Some((held, o)) => Verdict::CopyOfHeld {
-                    held,
-                    similarity: round4(o.jaccard),
-                    containment: round4(o.containment),
-                },
-                None => match batch.duplicate_of(row) {
-                    Some((rep, m)) => Verdict::CopyOfIncoming {
-                        row: rep,
-                        similarity: m.similarity,
-                        containment: m.containment,
-                    },
-                    None => Verdict::Clean,
-                },
-            };
-            out.push(verdict);
-            progress.advance(1);
+            own_doc = Some(doc);
         }
-        Ok(out)
+        let mut candidates = self.candidates(table, row)?;
+        if let Some(doc) = own_doc {
+            candidates.remove(&doc);
+        }
+        let verdict = match self.best_held(table, row, &candidates)? {
+            Some((held, o)) => Verdict::CopyOfHeld {
+                held,
+                similarity: round4(o.jaccard),
+                containment: round4(o.containment),
+            },
+            None => match batch.duplicate_of(row) {
+                Some((rep, m)) => Verdict::CopyOfIncoming {
+                    row: rep,
+                    similarity: m.similarity,
+                    containment: m.containment,
+                },
+                None => Verdict::Clean,
+            },
+        };
+        progress.advance(1);
+        Ok(verdict)
     }
 
     /// Held documents sharing a band, a rare slot or the cleaned text with a row.
@@ -320,31 +327,32 @@ where
         if candidates.is_empty() {
             return Ok(None);
         }
-        let docs: Vec<StoredDoc> = candidates
-            .iter()
-            .map(|&d| load_doc(self.docs, d, self.path))
-            .collect::<Result<_>>()?;
-        for (&doc, stored) in candidates.iter().zip(&docs) {
-            self.other_id(doc, stored, table.id(row))?;
-        }
         let Compact { set, order } = table.shingles_with_order(row);
         table.store_health()?;
         let slots = table.slots(row);
         let hash = table.content_hash(row);
         let size = table.set_size(row);
+        // What the dedup pass would read of a pair: the shingles of a
+        // candidate are decoded only then.
+        let worth = |d: &DocCore| {
+            let exact = d.content_hash == hash;
+            let agreeing = agreeing_slots(&d.slots, slots);
+            self.dedup
+                .worth_reading_sizes(exact, agreeing, size, d.set_size)
+        };
+        let mut docs = Vec::with_capacity(candidates.len());
+        for &doc in candidates {
+            let (core, shingles) = load_core(self.docs, doc, self.path, worth)?;
+            self.other_id(doc, &core.id, table.id(row))?;
+            docs.push((core, shingles));
+        }
         let verified: Vec<Option<Overlap>> = docs
             .par_iter()
-            .map(|d| {
+            .map(|(d, shingles)| {
+                let s = shingles.as_ref()?;
                 let exact = d.content_hash == hash;
-                let agreeing = agreeing_slots(&d.slots, slots);
-                if !self
-                    .dedup
-                    .worth_reading_sizes(exact, agreeing, size, d.set_size)
-                {
-                    return None;
-                }
                 self.dedup.judge_read_pair(exact, size, d.set_size, || {
-                    shared_in_order(&set, &order, &d.set(), &d.order)
+                    shared_in_order(&set, &order, &s.set(), &s.order)
                 })
             })
             .collect();
@@ -356,6 +364,29 @@ where
                 }
             }
         }
-        Ok(best.map(|(i, o)| (docs[i].held(), o)))
+        Ok(best.map(|(i, o)| (docs[i].0.held(), o)))
+    }
+}
+
+impl<D, I, M, S> Query<'_, D, I, M, S>
+where
+    D: ReadableTable<u64, &'static [u8]> + Sync,
+    I: ReadableTable<&'static str, u64> + Sync,
+    M: ReadableMultimapTable<u64, u64> + Sync,
+    S: ReadableTable<u64, SealedSums> + Sync,
+{
+    /// [`Query::verdicts`] with the rows spread over threads (tables of a
+    /// read transaction can be shared). The first error in row order is
+    /// the one returned, as when the rows are taken one by one.
+    pub(super) fn verdicts_in_parallel(
+        &self,
+        batch: &DedupOutcome,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Verdict>> {
+        let each: Vec<Result<Verdict>> = (0..batch.table.len() as u32)
+            .into_par_iter()
+            .map(|row| self.verdict(batch, row, progress))
+            .collect();
+        each.into_iter().collect()
     }
 }

@@ -18,6 +18,7 @@ mod file;
 mod integrity;
 mod lookup;
 mod outcome;
+mod pending;
 mod record;
 mod same_event;
 mod settings;
@@ -437,7 +438,7 @@ impl Index {
                 dedup: &dedup,
                 path: &self.path,
             };
-            let verdicts = q.verdicts(&batch, progress)?;
+            let verdicts = q.verdicts_in_parallel(&batch, progress)?;
             let same_event = q.same_events(&batch, &verdicts, &incoming, events)?;
             (verdicts, same_event, Vec::new())
         };

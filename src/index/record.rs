@@ -73,17 +73,6 @@ impl StoredDoc {
         }
     }
 
-    pub(super) fn set(&self) -> Vec<u32> {
-        let mut acc = 0u32;
-        self.deltas
-            .iter()
-            .map(|&d| {
-                acc = acc.wrapping_add(d);
-                acc
-            })
-            .collect()
-    }
-
     pub(super) fn held(&self) -> HeldArticle {
         HeldArticle {
             id: self.id.clone(),
@@ -92,6 +81,61 @@ impl StoredDoc {
             published: self.published.clone(),
         }
     }
+}
+
+/// The leading fields of a [`StoredDoc`], up to its signature: what a
+/// lookup reads of every candidate. The shingle set after them is decoded
+/// only when wanted ([`Shingles`]), the event terms and the text never (the
+/// checksum still covers the whole record).
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct DocCore {
+    pub(super) id: String,
+    pub(super) title: Option<String>,
+    pub(super) source: Option<String>,
+    pub(super) published: Option<String>,
+    pub(super) content_hash: u64,
+    /// Decoded to reach the fields after it; lookups do not use it.
+    #[allow(dead_code)]
+    pub(super) clean_len: u32,
+    pub(super) set_size: u32,
+    pub(super) slots: Vec<u32>,
+}
+
+impl DocCore {
+    pub(super) fn held(&self) -> HeldArticle {
+        HeldArticle {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            source: self.source.clone(),
+            published: self.published.clone(),
+        }
+    }
+}
+
+/// The fields of a [`StoredDoc`] after [`DocCore`]'s: the shingle set and
+/// its order.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct Shingles {
+    pub(super) deltas: Vec<u32>,
+    pub(super) order: Vec<u32>,
+}
+
+impl Shingles {
+    pub(super) fn set(&self) -> Vec<u32> {
+        undelta(&self.deltas)
+    }
+}
+
+/// A sorted set from its deltas.
+fn undelta(deltas: &[u32]) -> Vec<u32> {
+    let mut acc = 0u32;
+    deltas
+        .iter()
+        .map(|&d| {
+            acc = acc.wrapping_add(d);
+            acc
+        })
+        .collect()
 }
 
 /// What the index tells about a held article.
@@ -162,6 +206,69 @@ pub(super) fn load_doc_as(
         ));
     }
     Ok(stored)
+}
+
+/// The leading fields of a held document, its checksum checked, and its
+/// shingles when `want` says so of those fields.
+pub(super) fn load_core(
+    docs: &impl ReadableTable<u64, &'static [u8]>,
+    doc: u64,
+    path: &Path,
+    want: impl FnOnce(&DocCore) -> bool,
+) -> Result<(DocCore, Option<Shingles>)> {
+    let bytes = docs
+        .get(doc)
+        .map_err(|e| Error::index("cannot read", path, e))?
+        .ok_or_else(|| {
+            damaged(
+                path,
+                format!("document {doc}"),
+                "it is listed in a lookup table but missing",
+            )
+        })?;
+    let sealed = bytes.value();
+    let Some(payload) = unseal(sealed, doc) else {
+        return Err(damaged(
+            path,
+            doc_name(doc, sealed),
+            "its checksum does not match its bytes",
+        ));
+    };
+    let undecodable = |e: postcard::Error| {
+        damaged(
+            path,
+            format!("document {doc}"),
+            format!("it cannot be decoded ({e})"),
+        )
+    };
+    let (core, rest) = postcard::take_from_bytes::<DocCore>(payload).map_err(undecodable)?;
+    if !want(&core) {
+        return Ok((core, None));
+    }
+    let (shingles, _) = postcard::take_from_bytes::<Shingles>(rest).map_err(undecodable)?;
+    Ok((core, Some(shingles)))
+}
+
+/// The leading fields of the held document an id points to, checked to
+/// hold that id.
+pub(super) fn load_core_as(
+    docs: &impl ReadableTable<u64, &'static [u8]>,
+    doc: u64,
+    id: &str,
+    path: &Path,
+) -> Result<DocCore> {
+    let (core, _) = load_core(docs, doc, path, |_| false)?;
+    if core.id != id {
+        return Err(damaged(
+            path,
+            format!("id {id:?}"),
+            format!(
+                "the ids table points to document {doc}, which holds id {:?}",
+                core.id
+            ),
+        ));
+    }
+    Ok(core)
 }
 
 /// Decodes a sealed document record of document number `doc`.

@@ -109,7 +109,7 @@ where
             let mut matches = Vec::new();
             for (&doc, _) in shared.iter().filter(|&(&d, _)| Some(d) != own) {
                 let held = load_doc(self.docs, doc, self.path)?;
-                self.other_id(doc, &held, id)?;
+                self.other_id(doc, &held.id, id)?;
                 if let (Some(w), Some(a), Some(b)) = (events.window_days, day, held.day) {
                     if (a - b).unsigned_abs() > w {
                         continue;

@@ -10,13 +10,11 @@ use crate::index::held_articles;
 use crate::index::load_doc_as;
 use crate::index::meta_entries;
 use crate::index::meta_u64;
-use crate::index::next_sums;
 use crate::index::open_sums;
 use crate::index::posted_terms;
 use crate::index::sealed_entries;
 use crate::index::sealed_u64;
 use crate::index::slot_bands;
-use crate::index::sums_at;
 use crate::index::IndexSettings;
 use crate::index::StoredDoc;
 use crate::index::SumsAt;
@@ -30,12 +28,17 @@ use crate::index::SLOTS;
 
 use std::path::Path;
 
-use redb::{Database, ReadableMultimapTable, ReadableTable};
+use redb::{Database, ReadableTable};
 
 use super::integrity::{seal, Digest, Lookup, SealedSums, SumEntry, END};
+use super::pending::{PendingMembers, PendingSums};
 use crate::dedup::table::ArticleTable;
 use crate::error::{Error, Result};
 use crate::events::vectors::VectorConfig;
+
+/// Pending changes (entries and buckets) written before more are noted:
+/// a few hundred megabytes at most.
+const PENDING_LIMIT: usize = 4_000_000;
 
 pub(super) enum Put {
     Added,
@@ -70,6 +73,8 @@ pub(super) fn in_transaction<T>(
             content: txn.open_multimap_table(CONTENT).map_err(|x| e(x.into()))?,
             postings: txn.open_multimap_table(POSTINGS).map_err(|x| e(x.into()))?,
             sums: open_sums(|def| txn.open_table(def)).map_err(|x| e(x.into()))?,
+            pending_sums: Default::default(),
+            pending_members: Default::default(),
         };
         let out = f(&mut w)?;
         w.finish()?;
@@ -96,8 +101,14 @@ pub(super) struct Writer<'t> {
     pub(super) slots: redb::MultimapTable<'t, u64, u64>,
     pub(super) content: redb::MultimapTable<'t, u64, u64>,
     pub(super) postings: redb::MultimapTable<'t, u64, u64>,
-    /// The sums tables, in [`Lookup::ALL`] order.
+    /// The sums tables, in [`Lookup::ALL`] order. Changed only when the
+    /// transaction ends: until then, reads made before a change see the
+    /// tables as they were.
     pub(super) sums: [redb::Table<'t, u64, SealedSums>; 5],
+    /// Changes to the sums tables, in [`Lookup::ALL`] order.
+    pending_sums: [PendingSums; 5],
+    /// Changes to the multimaps, in [`Lookup::ALL`] order.
+    pending_members: [PendingMembers; 4],
 }
 
 impl<'t> Writer<'t> {
@@ -155,6 +166,7 @@ impl<'t> Writer<'t> {
         for (t, key) in doc_keys(self.settings, &stored) {
             self.file(t, key, doc)?;
         }
+        self.flush_if_large()?;
         Ok(put)
     }
 
@@ -220,6 +232,7 @@ impl<'t> Writer<'t> {
 
     /// Writes the counters and checks the held count against the docs table.
     pub(super) fn finish(&mut self) -> Result<()> {
+        self.flush()?;
         for (key, value) in [("next_doc", self.next_doc), ("articles", self.held)] {
             self.meta
                 .insert(key, sealed_u64(key, value).as_slice())
@@ -229,6 +242,30 @@ impl<'t> Writer<'t> {
             .insert("entries", sealed_entries(self.entries).as_slice())
             .map_err(write_err(self.path))?;
         held_articles(&self.meta, &self.docs, self.path).map(|_| ())
+    }
+
+    /// Writes the pending changes ([`super::pending`]) to the tables.
+    fn flush(&mut self) -> Result<()> {
+        let path = self.path;
+        for t in Lookup::ALL {
+            self.pending_sums[t.slot()].flush(&mut self.sums[t.slot()], t, write_err(path))?;
+        }
+        for t in [Lookup::Content, Lookup::Band, Lookup::Slot, Lookup::Posting] {
+            let mut pending = std::mem::take(&mut self.pending_members[t.slot()]);
+            pending.flush(self.buckets(t), t, path, write_err(path))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending changes once they are many, which bounds the
+    /// memory they take.
+    fn flush_if_large(&mut self) -> Result<()> {
+        let sums: usize = self.pending_sums.iter().map(|p| p.len()).sum();
+        let members: usize = self.pending_members.iter().map(|p| p.len()).sum();
+        if sums + members > PENDING_LIMIT {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// The bucket table of one kind of key.
@@ -297,13 +334,10 @@ impl<'t> Writer<'t> {
     /// Moves the one document left in a multimap bucket into its sums.
     pub(super) fn last_member(&mut self, t: Lookup, key: u64, left: Digest) -> Result<Digest> {
         let path = self.path;
-        let members: Vec<u64> = self
-            .buckets(t)
-            .get(key)
-            .map_err(write_err(path))?
-            .map(|v| v.map(|g| g.value()))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(write_err(path))?;
+        let pending = std::mem::take(&mut self.pending_members[t.slot()]);
+        let members = pending.members(self.buckets(t), key, write_err(path));
+        self.pending_members[t.slot()] = pending;
+        let members = members?;
         let [lone] = members[..] else {
             return Err(bucket_damage(
                 path,
@@ -320,42 +354,35 @@ impl<'t> Writer<'t> {
     }
 
     pub(super) fn insert_member(&mut self, t: Lookup, key: u64, doc: u64) -> Result<()> {
-        let path = self.path;
-        if self.buckets(t).insert(key, doc).map_err(write_err(path))? {
-            let reason = format!("document {doc} is in it already");
-            return Err(bucket_damage(path, t, key, reason));
-        }
-        Ok(())
+        self.pending_members[t.slot()].insert(t, key, doc, self.path)
     }
 
     pub(super) fn remove_member(&mut self, t: Lookup, key: u64, doc: u64) -> Result<()> {
+        self.pending_members[t.slot()].remove(t, key, doc, self.path)
+    }
+
+    /// Notes that the multimap bucket under `key` must hold as many
+    /// documents as its sums say (reading every one would make adding to a
+    /// large bucket slow); checked when the transaction ends, an error
+    /// then.
+    pub(super) fn check_len(&mut self, t: Lookup, key: u64, recorded: Digest) -> Result<()> {
+        self.pending_members[t.slot()].check_len(key, recorded);
+        Ok(())
+    }
+
+    /// The first sums entry at or after `key` as this transaction sees it,
+    /// checked as [`crate::index::sums_at`] checks it.
+    pub(super) fn sums_at(&mut self, t: Lookup, key: u64) -> Result<SumsAt> {
         let path = self.path;
-        if !self.buckets(t).remove(key, doc).map_err(write_err(path))? {
-            let reason = format!("document {doc} is missing from it");
+        let at = self.pending_sums[t.slot()].at(&self.sums[t.slot()], t, key, path)?;
+        if at.key != key && (at.key < key || at.entry.before.is_some_and(|b| b >= key)) {
+            let reason = format!(
+                "its entry is missing (the next one, {:#018x}, says so)",
+                at.key
+            );
             return Err(bucket_damage(path, t, key, reason));
         }
-        Ok(())
-    }
-
-    /// An error unless the multimap bucket under `key` holds as many
-    /// documents as its sums say (reading every one would make adding to a
-    /// large bucket slow).
-    pub(super) fn check_len(&mut self, t: Lookup, key: u64, recorded: Digest) -> Result<()> {
-        let path = self.path;
-        let listed = self.buckets(t).get(key).map_err(write_err(path))?.len();
-        if listed != recorded.count {
-            return Err(bucket_damage(
-                path,
-                t,
-                key,
-                digest_mismatch(listed, recorded),
-            ));
-        }
-        Ok(())
-    }
-
-    pub(super) fn sums_at(&self, t: Lookup, key: u64) -> Result<SumsAt> {
-        sums_at(&self.sums[t.slot()], t, key, self.path)
+        Ok(at)
     }
 
     /// Writes the digest of `key`, found as `at` by [`sums_at`]: a
@@ -385,10 +412,8 @@ impl<'t> Writer<'t> {
         if digest.count > 0 || key == END {
             return self.put_sums(t, key, SumEntry { digest, before });
         }
-        self.sums[t.slot()]
-            .remove(key)
-            .map_err(write_err(self.path))?;
-        let next = next_sums(&self.sums[t.slot()], t, key, self.path)?;
+        self.pending_sums[t.slot()].set(key, None);
+        let next = self.pending_sums[t.slot()].at(&self.sums[t.slot()], t, key, self.path)?;
         if next.entry.before != Some(key) {
             let reason = format!("the entry after it, {:#018x}, does not name it", next.key);
             return Err(bucket_damage(self.path, t, key, reason));
@@ -404,9 +429,7 @@ impl<'t> Writer<'t> {
     }
 
     pub(super) fn put_sums(&mut self, t: Lookup, key: u64, entry: SumEntry) -> Result<()> {
-        self.sums[t.slot()]
-            .insert(key, entry.seal(t, key))
-            .map_err(write_err(self.path))?;
+        self.pending_sums[t.slot()].set(key, Some(entry));
         Ok(())
     }
 
