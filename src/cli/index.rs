@@ -11,8 +11,8 @@ use newsdedup::report::check::{self as check_report, CheckFormat};
 use newsdedup::Corpus;
 
 use super::args::{
-    CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCreateArgs, IndexRemoveArgs,
-    IndexStatsArgs, IndexVerifyArgs, LevelArg, WaitArgs,
+    CheckArgs, CheckFormatArg, IndexAddArgs, IndexCommand, IndexCompactArgs, IndexCreateArgs,
+    IndexRemoveArgs, IndexStatsArgs, IndexVerifyArgs, LevelArg, WaitArgs,
 };
 use super::output::{self, Guard, Output};
 use super::progress::Bars;
@@ -24,6 +24,7 @@ pub fn run(command: &IndexCommand) -> anyhow::Result<ExitCode> {
         IndexCommand::Stats(args) => stats(args),
         IndexCommand::Remove(args) => remove(args),
         IndexCommand::Verify(args) => verify(args),
+        IndexCommand::Compact(args) => compact(args),
     }
 }
 
@@ -112,6 +113,20 @@ fn remove(args: &IndexRemoveArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "removed {removed} articles; {} now holds {}",
         args.db.display(),
+        index.stats()?.articles
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compact(args: &IndexCompactArgs) -> anyhow::Result<ExitCode> {
+    let mut index = Index::open(&args.db, write_access(&args.wait))?;
+    let sizes = index.compact()?;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    eprintln!(
+        "compacted {}: {:.1} MiB -> {:.1} MiB ({} articles)",
+        args.db.display(),
+        mib(sizes.bytes_before),
+        mib(sizes.bytes_after),
         index.stats()?.articles
     );
     Ok(ExitCode::SUCCESS)

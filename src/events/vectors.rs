@@ -41,8 +41,9 @@ pub struct VectorConfig {
     pub background_docs: f32,
     /// How much terms no other article has count in a vector's norm, as a
     /// factor of their weight (0: the cosine of shared terms only; 1: the
-    /// cosine over all terms).
-    pub unshared_norm: f32,
+    /// cosine over all terms). `None` (the default) lets the batch decide:
+    /// [`VectorConfig::unshared_factor`].
+    pub unshared_norm: Option<f32>,
 }
 
 impl Default for VectorConfig {
@@ -53,7 +54,7 @@ impl Default for VectorConfig {
             title_boost: 1.5,
             max_terms: 200,
             background_docs: 300.0,
-            unshared_norm: 0.0,
+            unshared_norm: None,
         }
     }
 }
@@ -76,11 +77,13 @@ impl VectorConfig {
                 ));
             }
         }
-        if !(self.unshared_norm.is_finite() && self.unshared_norm >= 0.0) {
-            return Err(Error::invalid(
-                "unshared norm",
-                format!("{} is not a factor of at least 0", self.unshared_norm),
-            ));
+        if let Some(u) = self.unshared_norm {
+            if !(u.is_finite() && u >= 0.0) {
+                return Err(Error::invalid(
+                    "unshared norm",
+                    format!("{u} is not a factor of at least 0"),
+                ));
+            }
         }
         if !(self.background_docs.is_finite() && self.background_docs >= 0.0) {
             return Err(Error::invalid(
@@ -330,6 +333,33 @@ impl VectorConfig {
         w
     }
 
+    /// How much a term no other article of a batch of `docs` has counts in
+    /// a vector's norm, as a factor of its weight.
+    ///
+    /// "No other article has it" says a term is noise (a rare word, a stray
+    /// number) only when the batch is large: in a batch of two, every name
+    /// of one report that the other lacks is left out, and the cosine of
+    /// what is left is near 1 for any two reports of one topic (two
+    /// different shootings in one city, two Kerry–Lavrov meetings). So by
+    /// default the factor is `M / (N + M)`, `M` the background documents
+    /// blended into the weights (`background_docs`) and `N` the batch: a
+    /// small batch gets the cosine over all terms, a batch far larger than
+    /// the background the cosine of shared terms. An explicit
+    /// `unshared_norm` fixes it; without background (M = 0) it is 0.
+    pub(crate) fn unshared_factor(&self, docs: u64) -> f64 {
+        match self.unshared_norm {
+            Some(u) => f64::from(u),
+            None => {
+                let m = f64::from(self.background_docs);
+                if m > 0.0 {
+                    m / (docs as f64 + m)
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
     /// An article's event vector from its terms: weighted
     /// ([`Self::weight`], [`idf`]; terms under [`MIN_DF`] left out), the
     /// `max_terms` heaviest kept (ties by term hash, which every caller
@@ -347,7 +377,7 @@ impl VectorConfig {
                 let idf = idf(t.docs, t.df, t.share, self.background_docs);
                 let w = self.weight(t.kind, t.in_title, t.count, idf);
                 if t.df < MIN_DF {
-                    let w = f64::from(w) * f64::from(self.unshared_norm);
+                    let w = f64::from(w) * self.unshared_factor(t.docs);
                     alone += w * w;
                     return None;
                 }

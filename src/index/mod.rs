@@ -14,6 +14,7 @@
 //! checksums and every bucket has a sealed sums entry (`integrity`),
 //! checked on every read; [`Index::verify`] walks the whole file.
 
+mod compact;
 mod file;
 mod integrity;
 mod lookup;
@@ -28,6 +29,7 @@ mod texts;
 mod verify;
 mod write;
 
+pub use compact::CompactOutcome;
 pub(crate) use file::DAMAGED_PAGE;
 pub use file::FORMAT_VERSION;
 pub use outcome::{

@@ -119,9 +119,11 @@ pub struct VectorArgs {
 
     /// How much terms no other article has count in each vector's norm, as
     /// a factor of their weight: 0 gives the cosine of the shared terms
-    /// only, 1 the cosine over all terms.
-    #[arg(long, default_value_t = VectorConfig::default().unshared_norm, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
-    pub unshared_norm: f32,
+    /// only, 1 the cosine over all terms; auto: M / (N + M), M the
+    /// background documents and N the articles of the input (near 1 for a
+    /// few articles, near 0 for a corpus far larger than M).
+    #[arg(long, default_value = "auto", value_name = "X|auto", value_parser = auto_or_factor)]
+    pub unshared_norm: Auto,
 }
 
 impl VectorArgs {
@@ -132,7 +134,7 @@ impl VectorArgs {
             title_boost: self.title_boost,
             max_terms: self.max_terms,
             background_docs: self.background_docs,
-            unshared_norm: self.unshared_norm,
+            unshared_norm: self.unshared_norm.0,
         }
     }
 }
@@ -201,4 +203,16 @@ pub struct ClusterArgs {
     /// every article) the neighbour graph holds; printed to stderr.
     #[arg(long, value_name = "N")]
     pub check_recall: Option<usize>,
+}
+
+/// `auto`, or a fixed factor (`--unshared-norm`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Auto(pub Option<f32>);
+
+fn auto_or_factor(s: &str) -> Result<Auto, String> {
+    if s == "auto" {
+        Ok(Auto(None))
+    } else {
+        finite_f32(s).map(|v| Auto(Some(v)))
+    }
 }

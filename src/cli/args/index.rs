@@ -21,6 +21,9 @@ pub enum IndexCommand {
     /// Read every record of the index and check it: exit 0 when the file is
     /// intact, 2 listing every damaged record.
     Verify(IndexVerifyArgs),
+    /// Rewrite the index file without its free pages (left by earlier
+    /// batches, replacements and removals) and print the sizes.
+    Compact(IndexCompactArgs),
 }
 
 /// Waiting for another writer.
@@ -70,6 +73,15 @@ pub struct IndexStatsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexCompactArgs {
+    /// The index file.
+    pub db: PathBuf,
+
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 #[derive(Debug, Args)]
