@@ -41,6 +41,10 @@ pub struct ClusterConfig {
     /// weighs `exp(-Δ / τ)` of its cosine (default off; τ = 365 keeps 92%
     /// a month apart, 5% three years apart).
     pub date_decay_days: Option<u32>,
+    /// Read venues from datelines and leads, and never merge clusters whose
+    /// venues are all known and incompatible (default on; see
+    /// [`crate::events::places`]).
+    pub places: bool,
 }
 
 impl Default for ClusterConfig {
@@ -58,6 +62,7 @@ impl Default for ClusterConfig {
             ef_search: 48,
             window_days: Some(7),
             text_window_days: Some(730),
+            places: true,
             date_decay_days: None,
         }
     }

@@ -1,7 +1,9 @@
 //! Graph average linkage: clusters merge best first while their mean
-//! similarity holds, never across the date window.
+//! similarity holds, never across the date window nor between clusters
+//! whose venues are all known and incompatible (`places`).
 
 use crate::events::dates::{ArticleDay, DayFrom};
+use crate::events::places::Gazetteer;
 use crate::events::ClusterConfig;
 use crate::events::Linkage;
 use crate::events::Neighbours;
@@ -91,12 +93,15 @@ impl PartialOrd for Merge {
 ///
 /// `days` holds each article's publication day, when known: the hard
 /// window applies to days from the `published` field, the decay to all.
+/// `venues` holds each article's venue set (`places::venue_set`; an empty
+/// slice: none known).
 /// Returns each article's cluster number: clusters are numbered 0.. in
 /// order of their first article.
 pub fn link(
     vectors: &[TermVector],
     graph: &[Neighbours],
     days: &[Option<ArticleDay>],
+    venues: &[Vec<u32>],
     config: &ClusterConfig,
     progress: &dyn Progress,
 ) -> Vec<u32> {
@@ -140,8 +145,20 @@ pub fn link(
         (Some(w), Some(a), Some(b)) => a.1.max(b.1) - a.0.min(b.0) <= w,
         _ => true,
     };
+    // Each cluster's venues: the union of its members' (`places`).
+    let gazetteer = Gazetteer::shipped();
+    let mut venues: Vec<Vec<u32>> = if venues.is_empty() {
+        vec![Vec::new(); n]
+    } else {
+        venues.to_vec()
+    };
     let fits = |span: &[Option<(i64, i64)>], any: &[Option<(i64, i64)>], a: usize, b: usize| {
         within(window, span[a], span[b]) && within(text_window, any[a], any[b])
+    };
+    // Venues refuse a merge but keep the edge: its similarity still counts
+    // in the mean once either cluster has grown compatible venues.
+    let placed = |venues: &[Vec<u32>], a: usize, b: usize| {
+        gazetteer.sets_compatible(&venues[a], &venues[b])
     };
     for (i, nbs) in graph.iter().enumerate() {
         for &(j, sim) in nbs {
@@ -155,7 +172,7 @@ pub fn link(
     let mut heap = BinaryHeap::new();
     for (i, nbs) in adj.iter().enumerate() {
         for (&j, &sim) in nbs.range(i as u32 + 1..) {
-            if sim >= config.threshold {
+            if sim >= config.threshold && placed(&venues, i, j as usize) {
                 heap.push(Merge {
                     score: sim,
                     a: i as u32,
@@ -185,6 +202,10 @@ pub fn link(
                 (x, y) => x.or(y),
             };
         }
+        let moved = std::mem::take(&mut venues[b]);
+        venues[a].extend(moved);
+        venues[a].sort_unstable();
+        venues[a].dedup();
         stamp[a] += 1;
         let mut merged = std::mem::take(&mut adj[a]);
         for (c, w) in std::mem::take(&mut adj[b]) {
@@ -196,7 +217,7 @@ pub fn link(
             let cu = c as usize;
             adj[cu].remove(&m.b);
             adj[cu].insert(m.a, w);
-            if !fits(&span, &any_span, a, cu) {
+            if !fits(&span, &any_span, a, cu) || !placed(&venues, a, cu) {
                 continue;
             }
             let pairs = size[a] as f32 * size[cu] as f32;

@@ -18,6 +18,7 @@ use crate::events::linkage::SumVector;
 
 pub mod background;
 pub mod dates;
+pub mod places;
 pub(crate) mod terms;
 pub(crate) mod vectors;
 
@@ -43,7 +44,10 @@ use rayon::prelude::*;
 
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
-use crate::events::terms::article_terms;
+use crate::events::places::{article_venues, venue_set, Venue};
+use crate::events::terms::story_terms;
+use crate::text::boilerplate::story_lines;
+use crate::text::normalize::normalize_line_cased;
 use crate::events::vectors::CountedTerms;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
@@ -94,18 +98,26 @@ impl EventClusterer {
         let mut vocab = Vocabulary::default();
         let mut counted: Vec<CountedTerms> = Vec::with_capacity(rows.len());
         let mut article_days: Vec<Option<ArticleDay>> = Vec::with_capacity(rows.len());
+        let mut article_venues_of: Vec<Vec<Venue>> = Vec::with_capacity(rows.len());
         progress.begin(Stage::Vectors, Some(corpus.total_bytes()));
         dedup.map_rows(
             corpus,
             progress,
             |row| dedup.duplicate_of(row).is_none(),
             |_, article| {
-                let terms = article_terms(&article, &self.boilerplate, dedup.freq.as_ref());
-                (terms, article_day(&article))
+                let story = story_lines(&article.text, &self.boilerplate, dedup.freq.as_ref());
+                let venues = if self.config.places {
+                    let title = article.title.as_deref().map(normalize_line_cased);
+                    article_venues(&article.text, title.as_deref(), &story)
+                } else {
+                    Vec::new()
+                };
+                (story_terms(&article, &story), article_day(&article), venues)
             },
-            |_, (terms, day)| {
+            |_, (terms, day, venues)| {
                 counted.push(vocab.add(terms));
                 article_days.push(day);
+                article_venues_of.push(venues);
                 Ok(())
             },
         )?;
@@ -117,7 +129,15 @@ impl EventClusterer {
             .collect();
         drop(counted);
         let graph = neighbour_graph(&vectors, &self.config, progress);
-        let event_of = link(&vectors, &graph, &article_days, &self.config, progress);
+        let venue_sets: Vec<Vec<u32>> = article_venues_of.iter().map(|v| venue_set(v)).collect();
+        let event_of = link(
+            &vectors,
+            &graph,
+            &article_days,
+            &venue_sets,
+            &self.config,
+            progress,
+        );
         let n_events = event_of.iter().max().map_or(0, |&m| m as usize + 1);
         let mut event_of_row = vec![0u32; table.len()];
         for (i, &row) in rows.iter().enumerate() {
@@ -176,6 +196,7 @@ impl EventClusterer {
             events,
             event_of_row,
             days: article_days,
+            venues: article_venues_of,
             stats,
         })
     }

@@ -47,6 +47,9 @@ pub struct EventOutcome {
     /// The publication day of each clustered article (order of `rows`):
     /// its `published` field, else a date read from its text.
     pub days: Vec<Option<crate::events::dates::ArticleDay>>,
+    /// The venues each clustered article names (order of `rows`), empty
+    /// when it names none or `places` is off.
+    pub venues: Vec<Vec<crate::events::places::Venue>>,
     pub stats: ClusterStats,
 }
 

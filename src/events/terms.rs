@@ -138,7 +138,11 @@ pub fn article_terms(
     boilerplate: &BoilerplateConfig,
     freq: Option<&LineFrequencies>,
 ) -> RawTerms {
-    let story = story_lines(&article.text, boilerplate, freq);
+    story_terms(article, &story_lines(&article.text, boilerplate, freq))
+}
+
+/// [`article_terms`] of story lines already read.
+pub fn story_terms(article: &Article, story: &[(usize, String)]) -> RawTerms {
     let title = article.title.as_deref().map(normalize_line_cased);
     let lang = Language::from_code(article.lang.as_deref());
     extract(

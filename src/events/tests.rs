@@ -161,7 +161,7 @@ fn average_link_does_not_chain_through_one_bridge() {
     };
     let g = neighbour_graph(&vs, &config, &Silent);
     assert!(g[2].iter().any(|&(j, s)| j == 3 && s >= 0.25), "{:?}", g[2]);
-    let ev = link(&vs, &g, &vec![None; 6], &config, &Silent);
+    let ev = link(&vs, &g, &vec![None; 6], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 0, 1, 1, 1]);
 }
 
@@ -175,9 +175,9 @@ fn date_window_keeps_distant_articles_apart() {
     let config = ClusterConfig::default();
     let g = neighbour_graph(&vs, &config, &Silent);
     let p = |d| Some(ArticleDay::published(d));
-    let ev = link(&vs, &g, &[p(0), p(3), p(30)], &config, &Silent);
+    let ev = link(&vs, &g, &[p(0), p(3), p(30)], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 1]);
-    let ev = link(&vs, &g, &[p(0), None, p(30)], &config, &Silent);
+    let ev = link(&vs, &g, &[p(0), None, p(30)], &[], &config, &Silent);
     assert_eq!(ev[0], ev[1]);
     assert_ne!(ev[0], ev[2]);
 }
@@ -204,24 +204,24 @@ fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
         })
     };
     // 30 days apart keeps exp(-30/365) = 0.92; three years, 0.05.
-    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &config, &Silent);
+    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 1]);
     // The hard window is for published fields only.
-    let ev = link(&vs, &g, &[t(0), t(30), t(60)], &config, &Silent);
+    let ev = link(&vs, &g, &[t(0), t(30), t(60)], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 0]);
     // No decay when turned off.
     let off = ClusterConfig {
         date_decay_days: None,
         ..config
     };
-    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &off, &Silent);
+    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &[], &off, &Silent);
     assert_eq!(ev, vec![0, 0, 0]);
     // The default: a text window of two years.
     let defaults = ClusterConfig {
         threshold: 0.3,
         ..ClusterConfig::default()
     };
-    let ev = link(&vs, &g, &[t(0), t(700), t(3 * 365)], &defaults, &Silent);
+    let ev = link(&vs, &g, &[t(0), t(700), t(3 * 365)], &[], &defaults, &Silent);
     assert_eq!(ev, vec![0, 0, 1]);
 }
 

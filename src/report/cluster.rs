@@ -1,5 +1,6 @@
 //! `cluster` reports in words: the summary line and `--explain`.
 
+use crate::events::places::{venue_set, Gazetteer};
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
 use crate::events::EventOutcome;
@@ -63,6 +64,13 @@ pub fn explain(
             text.push_str("  publication day unknown (no published field, no date in its text)\n")
         }
     }
+    let gazetteer = Gazetteer::shipped();
+    if e.venues[i].is_empty() {
+        text.push_str("  venue unknown (no dateline, no place after in/at/to in its title or lead)\n");
+    }
+    for v in &e.venues[i] {
+        text.push_str(&format!("  venue {}\n", v.describe()));
+    }
     let others: Vec<usize> = e
         .rows
         .iter()
@@ -87,10 +95,24 @@ pub fn explain(
             .as_ref()
             .zip(e.days[j as usize].as_ref())
             .map(|(a, b)| i64::from(a.day - b.day).abs());
+        let (mine, theirs) = (venue_set(&e.venues[i]), venue_set(&e.venues[j as usize]));
         let same = match (e.event_of_row[r as usize] == event, gap, window) {
             (true, _, _) => "same event".to_string(),
             (false, Some(g), Some(w)) if g > i64::from(w) => {
                 format!("other event: published {g} days apart, beyond the {w}-day window")
+            }
+            (false, _, _) if !gazetteer.sets_compatible(&mine, &theirs) => {
+                let names = |set: &[u32]| {
+                    set.iter()
+                        .map(|&p| gazetteer.place(p).name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                format!(
+                    "other event: venues {} and {} are not compatible",
+                    names(&mine),
+                    names(&theirs)
+                )
             }
             (false, _, _) => "other event".to_string(),
         };

@@ -88,6 +88,11 @@ pub struct EventArgs {
     #[arg(long, default_value_t = 0, value_name = "DAYS")]
     pub date_decay: u32,
 
+    /// Do not read venues (dateline, "in Hamburg" in the lead) nor keep
+    /// clusters with incompatible venues apart.
+    #[arg(long)]
+    pub no_places: bool,
+
     #[command(flatten)]
     pub vectors: VectorArgs,
 }
@@ -161,6 +166,7 @@ impl EventArgs {
             window_days: (self.window_days > 0).then_some(self.window_days),
             text_window_days: (self.text_window_days > 0).then_some(self.text_window_days),
             date_decay_days: (self.date_decay > 0).then_some(self.date_decay),
+            places: !self.no_places,
         }
     }
 }
