@@ -304,3 +304,73 @@ mod tests {
         assert_eq!(s.hard_negative_pairs_merged, 1);
     }
 }
+
+/// How venues (`events::places`) split pairs of articles that share a
+/// negative label (one topic): of the pairs whose venues are both known,
+/// how many are incompatible when they report one event, and when two.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VenuePairs {
+    pub articles: usize,
+    pub articles_with_venue: usize,
+    pub same_event_known: usize,
+    pub same_event_incompatible: usize,
+    pub other_event_known: usize,
+    pub other_event_incompatible: usize,
+}
+
+/// [`VenuePairs`] of labelled articles: `venues[i]` is article `i`'s venue
+/// set (`places::venue_set`), `compatible` the gazetteer's rule.
+pub fn venue_pairs(
+    venues: &[Vec<u32>],
+    gold: &[Arc<str>],
+    negative: &[Option<Arc<str>>],
+    compatible: impl Fn(&[u32], &[u32]) -> bool,
+) -> VenuePairs {
+    let mut out = VenuePairs {
+        articles: venues.len(),
+        articles_with_venue: venues.iter().filter(|v| !v.is_empty()).count(),
+        ..VenuePairs::default()
+    };
+    let mut by_negative: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, n) in negative.iter().enumerate() {
+        if let Some(n) = n {
+            if !venues[i].is_empty() {
+                by_negative.entry(n).or_default().push(i);
+            }
+        }
+    }
+    for members in by_negative.values() {
+        for (k, &a) in members.iter().enumerate() {
+            for &b in &members[k + 1..] {
+                let apart = !compatible(&venues[a], &venues[b]);
+                if gold[a] == gold[b] {
+                    out.same_event_known += 1;
+                    out.same_event_incompatible += usize::from(apart);
+                } else {
+                    out.other_event_known += 1;
+                    out.other_event_incompatible += usize::from(apart);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl std::fmt::Display for VenuePairs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let share = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+        write!(
+            f,
+            "venues known for {} of {} articles; pairs of one negative label with both known: \
+             incompatible {} of {} of one event ({:.1}%), {} of {} of two events ({:.1}%)",
+            self.articles_with_venue,
+            self.articles,
+            self.same_event_incompatible,
+            self.same_event_known,
+            share(self.same_event_incompatible, self.same_event_known),
+            self.other_event_incompatible,
+            self.other_event_known,
+            share(self.other_event_incompatible, self.other_event_known),
+        )
+    }
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use newsdedup::bench::eval::{self, score};
+use newsdedup::events::places::{venue_set, Gazetteer};
 use newsdedup::events::EventClusterer;
 use newsdedup::{Corpus, Deduplicator};
 
@@ -61,6 +62,22 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         args.negative_field.as_ref().map(|_| &negative[..]),
     );
     let unlabelled = t.len() - gold.len();
+    // With events and a negative label: how venues split pairs of one topic.
+    let venues = events
+        .as_ref()
+        .filter(|_| args.negative_field.is_some())
+        .map(|e| {
+            let sets: Vec<Vec<u32>> = (0..t.len() as u32)
+                .filter(|&row| t.labels(row)[0].is_some())
+                .map(|row| {
+                    let read = outcome.duplicate_of(row).map_or(row, |(rep, _)| rep);
+                    e.index_of_row(read)
+                        .map_or_else(Vec::new, |i| venue_set(&e.venues[i]))
+                })
+                .collect();
+            let g = Gazetteer::shipped();
+            eval::venue_pairs(&sets, &gold, &negative, |a, b| g.sets_compatible(a, b))
+        });
     let parts = match &args.by {
         Some(_) => eval::by_part(&predicted, &gold, &by),
         None => Vec::new(),
@@ -69,6 +86,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         let value = serde_json::json!({
             "level": format!("{:?}", args.level).to_lowercase(),
             "overall": scores,
+            "venues": venues,
             "by": args.by,
             "parts": parts.iter().map(|p| serde_json::json!({
                 "value": &*p.value,
@@ -81,6 +99,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         output::print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
     } else {
         let mut text = format!("{scores}\n");
+        if let Some(v) = &venues {
+            text.push_str(&format!("{v}\n"));
+        }
         if let Some(field) = &args.by {
             text.push_str(&format!("{}\n", eval::by_table(field, &parts)));
         }

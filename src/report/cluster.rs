@@ -103,10 +103,12 @@ pub fn explain(
             }
             (false, _, _) if !gazetteer.sets_compatible(&mine, &theirs) => {
                 let names = |set: &[u32]| {
-                    set.iter()
+                    let mut names: Vec<&str> = set
+                        .iter()
                         .map(|&p| gazetteer.place(p).name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                        .collect();
+                    names.dedup();
+                    names.join(", ")
                 };
                 format!(
                     "other event: venues {} and {} are not compatible",
