@@ -94,7 +94,7 @@ fn explain_names_venues_and_incompatible_neighbours() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("venue Berlin (city, DE) from 'in Berlin', line 3"),
+        text.contains("venue Berlin (city, DE) from 'in Berlin', text line 3"),
         "{text}"
     );
     assert!(

@@ -189,7 +189,7 @@ impl Venue {
         let at = if self.line == 0 {
             "the title".to_string()
         } else {
-            format!("line {}", self.line)
+            format!("text line {}", self.line)
         };
         format!("{} ({kind}, {}) from {from}, {at}", p.name, p.country)
     }
