@@ -12,6 +12,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use newsdedup::bench::synth::{generate, SynthConfig, Tier};
 use newsdedup::dedup::store::{intersection_size, shared_in_order, Compact};
+use newsdedup::events::places::venue_set;
 use newsdedup::events::{link, neighbour_graph, ClusterConfig, EventClusterer, NeighbourSearch};
 use newsdedup::progress::Silent;
 use newsdedup::sketch::lsh::LshParams;
@@ -205,8 +206,9 @@ fn events(c: &mut Criterion) {
     });
     let graph = neighbour_graph(&events.vectors, &config, &Silent);
     let days = events.days.clone();
+    let venues: Vec<Vec<u32>> = events.venues.iter().map(|v| venue_set(v)).collect();
     g.bench_function("linkage_ecbplus", |b| {
-        b.iter(|| link(&events.vectors, &graph, &days, &config, &Silent).len())
+        b.iter(|| link(&events.vectors, &graph, &days, &venues, &config, &Silent).len())
     });
     g.finish();
 }

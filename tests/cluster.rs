@@ -98,8 +98,9 @@ fn explain_names_venues_and_incompatible_neighbours() {
         "{text}"
     );
     assert!(
-        text.contains("(event 3, other event: venues Berlin and Aleppo, Hamburg are not compatible)")
-            || text.contains("venues Berlin and Hamburg are not compatible"),
+        text.contains(
+            "(event 3, other event: venues Berlin and Aleppo, Hamburg are not compatible)"
+        ) || text.contains("venues Berlin and Hamburg are not compatible"),
         "{text}"
     );
 }

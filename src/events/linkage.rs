@@ -157,9 +157,8 @@ pub fn link(
     };
     // Venues refuse a merge but keep the edge: its similarity still counts
     // in the mean once either cluster has grown compatible venues.
-    let placed = |venues: &[Vec<u32>], a: usize, b: usize| {
-        gazetteer.sets_compatible(&venues[a], &venues[b])
-    };
+    let placed =
+        |venues: &[Vec<u32>], a: usize, b: usize| gazetteer.sets_compatible(&venues[a], &venues[b]);
     for (i, nbs) in graph.iter().enumerate() {
         for &(j, sim) in nbs {
             let sim = sim * decay(i, j as usize);

@@ -46,12 +46,12 @@ use crate::dedup::DedupOutcome;
 use crate::error::Result;
 use crate::events::places::{article_venues, venue_set, Venue};
 use crate::events::terms::story_terms;
-use crate::text::boilerplate::story_lines;
-use crate::text::normalize::normalize_line_cased;
 use crate::events::vectors::CountedTerms;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
+use crate::text::boilerplate::story_lines;
 use crate::text::boilerplate::BoilerplateConfig;
+use crate::text::normalize::normalize_line_cased;
 
 /// Clusters the articles a dedup run kept into events; see the module docs.
 #[derive(Debug, Clone)]

@@ -142,10 +142,7 @@ impl Gazetteer {
     /// Whether two venue sets can be one event's: either is unknown, or
     /// some place of one is compatible with some place of the other.
     pub fn sets_compatible(&self, a: &[u32], b: &[u32]) -> bool {
-        a.is_empty()
-            || b.is_empty()
-            || a.iter()
-                .any(|&x| b.iter().any(|&y| self.compatible(x, y)))
+        a.is_empty() || b.is_empty() || a.iter().any(|&x| b.iter().any(|&y| self.compatible(x, y)))
     }
 }
 
@@ -283,9 +280,25 @@ fn push_word<'a>(out: &mut Vec<&'a str>, w: &'a str) {
 
 fn is_day_or_month(w: &str) -> bool {
     const NAMES: [&str; 19] = [
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-        "February", "March", "April", "June", "July", "August", "September", "October",
-        "November", "December", "Jan",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Jan",
     ];
     NAMES.contains(&w.trim_end_matches(['.', '\'', '’', 's']))
 }

@@ -221,7 +221,14 @@ fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
         threshold: 0.3,
         ..ClusterConfig::default()
     };
-    let ev = link(&vs, &g, &[t(0), t(700), t(3 * 365)], &[], &defaults, &Silent);
+    let ev = link(
+        &vs,
+        &g,
+        &[t(0), t(700), t(3 * 365)],
+        &[],
+        &defaults,
+        &Silent,
+    );
     assert_eq!(ev, vec![0, 0, 1]);
 }
 

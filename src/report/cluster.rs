@@ -1,8 +1,8 @@
 //! `cluster` reports in words: the summary line and `--explain`.
 
-use crate::events::places::{venue_set, Gazetteer};
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
+use crate::events::places::{venue_set, Gazetteer};
 use crate::events::EventOutcome;
 
 /// The one-line summary of a `cluster` run.
@@ -66,7 +66,9 @@ pub fn explain(
     }
     let gazetteer = Gazetteer::shipped();
     if e.venues[i].is_empty() {
-        text.push_str("  venue unknown (no dateline, no place after in/at/to in its title or lead)\n");
+        text.push_str(
+            "  venue unknown (no dateline, no place after in/at/to in its title or lead)\n",
+        );
     }
     for v in &e.venues[i] {
         text.push_str(&format!("  venue {}\n", v.describe()));
