@@ -95,6 +95,7 @@ pub mod merge;
 pub mod progress;
 pub mod report;
 pub mod sketch;
+pub mod stages;
 pub mod text;
 
 pub use article::Article;

@@ -10,6 +10,7 @@ mod index;
 mod merge;
 mod output;
 mod progress;
+mod stage;
 
 use std::process::ExitCode;
 
@@ -87,6 +88,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::MergeEval(args) => merge::eval(&args),
         Command::Index(command) => index::run(&command),
         Command::Check(args) => index::check(&args),
+        Command::Stage(command) => stage::run(&command),
     }
 }
 

@@ -35,7 +35,11 @@ impl Deduplicator {
             );
             let mut pairs = Vec::new();
             for bucket in &buckets {
-                pairs_in_bucket(bucket, uf, &mut pairs);
+                if self.config.shardable {
+                    pairs_with_first_members(bucket, uf, &mut pairs);
+                } else {
+                    pairs_in_bucket(bucket, uf, &mut pairs);
+                }
             }
             pairs.retain(|p| !rejected.contains(&pair_key(*p)));
             stats.candidate_pairs += pairs.len();
@@ -282,6 +286,26 @@ pub(super) fn pair_key((a, b): (u32, u32)) -> u64 {
 /// Buckets larger than this are not compared all against all: each member
 /// is compared with the first `BUCKET_LEADERS` distinct groups of the bucket.
 pub(super) const BUCKET_LEADERS: usize = 64;
+
+/// [`pairs_in_bucket`] with the rule of the sharded stages
+/// ([`super::DedupConfig::shardable`]): a bucket larger than
+/// [`BUCKET_LEADERS`] pairs each of its first `BUCKET_LEADERS` members (in
+/// row order) with every later member, whatever was joined before, so the
+/// pairs depend on the bucket alone. Pairs already in one group are left
+/// out, as they change nothing.
+pub(super) fn pairs_with_first_members(
+    bucket: &[u32],
+    uf: &mut UnionFind,
+    out: &mut Vec<(u32, u32)>,
+) {
+    for (i, &a) in bucket.iter().enumerate().take(BUCKET_LEADERS) {
+        for &b in &bucket[i + 1..] {
+            if uf.find(a) != uf.find(b) {
+                out.push((a, b));
+            }
+        }
+    }
+}
 
 pub(super) fn pairs_in_bucket(bucket: &[u32], uf: &mut UnionFind, out: &mut Vec<(u32, u32)>) {
     if bucket.len() <= BUCKET_LEADERS {

@@ -50,6 +50,12 @@ pub struct DedupConfig {
     pub rare_bucket: usize,
     /// Which copy is kept (default longest).
     pub keep: KeepRule,
+    /// The rules of the sharded stages (`newsdedup stage`, the Spark job):
+    /// line frequencies in a mergeable count-min sketch (plain update,
+    /// summed over shards) instead of conservative update, and an LSH
+    /// bucket of more than 64 articles compared with its first 64 articles
+    /// rather than with its first 64 groups as joined so far. Default false.
+    pub shardable: bool,
     pub boilerplate: BoilerplateConfig,
     /// Keep the list of stripped lines for a report (default false).
     pub collect_boilerplate: bool,
@@ -71,6 +77,7 @@ impl Default for DedupConfig {
             lsh: None,
             rare_bucket: 16,
             keep: KeepRule::default(),
+            shardable: false,
             boilerplate: BoilerplateConfig::default(),
             collect_boilerplate: false,
             on_error: OnError::default(),

@@ -19,10 +19,10 @@ use crate::text::boilerplate::{self, LineFrequencies, Reason};
 use crate::text::normalize::normalize_lines;
 
 /// One record after the parallel part of signing.
-pub(super) struct Signed {
-    row: Row,
-    shingles: Compact,
-    stripped: Vec<StrippedLine>,
+pub(crate) struct Signed {
+    pub(crate) row: Row,
+    pub(crate) shingles: Compact,
+    pub(crate) stripped: Vec<StrippedLine>,
 }
 
 /// Whether every line of a text is site chrome by the per-line rules
@@ -45,7 +45,28 @@ impl Deduplicator {
         corpus: &Corpus,
         progress: &dyn Progress,
     ) -> Result<LineFrequencies> {
-        let mut freq = LineFrequencies::for_corpus_bytes(corpus.total_bytes());
+        self.line_frequencies(corpus, corpus.total_bytes(), progress)
+    }
+
+    /// The line frequencies of `corpus`, in a sketch sized for a corpus of
+    /// `corpus_bytes` (a shard's sketch is sized for the whole corpus, so
+    /// shard sketches can be summed: [`DedupConfig::shardable`]).
+    ///
+    /// [`DedupConfig::shardable`]: super::DedupConfig::shardable
+    ///
+    /// # Errors
+    /// Reading the corpus.
+    pub fn line_frequencies(
+        &self,
+        corpus: &Corpus,
+        corpus_bytes: u64,
+        progress: &dyn Progress,
+    ) -> Result<LineFrequencies> {
+        let mut freq = if self.config.shardable {
+            LineFrequencies::mergeable(corpus_bytes)
+        } else {
+            LineFrequencies::for_corpus_bytes(corpus_bytes)
+        };
         progress.begin(Stage::LearnBoilerplate, Some(corpus.total_bytes()));
         for_each_chunk(
             corpus,
@@ -114,19 +135,7 @@ impl Deduplicator {
                         Ok(())
                     }
                     Err((id, reason)) => {
-                        let bad = reason.is_input_error();
-                        if bad && self.config.on_error == OnError::Fail {
-                            return Err(Error::BadRecord {
-                                location: raw.location.clone(),
-                                reason,
-                            });
-                        }
-                        rejected.push(Rejection {
-                            seq: raw.seq,
-                            location: raw.location.clone(),
-                            id,
-                            reason,
-                        });
+                        rejected.push(self.reject(raw, id, reason)?);
                         Ok(())
                     }
                 }
@@ -137,8 +146,33 @@ impl Deduplicator {
         Ok((table, rejected, stripped, records))
     }
 
+    /// A record that was not signed as a [`Rejection`], or the error that
+    /// stops the run when it is an input error and `on_error` is `Fail`.
+    ///
+    /// # Errors
+    /// As said.
+    pub(crate) fn reject(
+        &self,
+        raw: &RawRecord,
+        id: Option<String>,
+        reason: RejectReason,
+    ) -> Result<Rejection> {
+        if reason.is_input_error() && self.config.on_error == OnError::Fail {
+            return Err(Error::BadRecord {
+                location: raw.location.clone(),
+                reason,
+            });
+        }
+        Ok(Rejection {
+            seq: raw.seq,
+            location: raw.location.clone(),
+            id,
+            reason,
+        })
+    }
+
     /// Parses, normalizes, strips and signs one record (runs on any thread).
-    pub(super) fn sign(
+    pub(crate) fn sign(
         &self,
         raw: &RawRecord,
         freq: Option<&LineFrequencies>,

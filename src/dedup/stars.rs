@@ -32,23 +32,10 @@ impl Deduplicator {
         table: &ArticleTable,
         uf: &mut UnionFind,
     ) -> (Vec<DuplicateGroup>, Vec<Option<u32>>) {
-        let candidate = |r: u32| Candidate {
-            clean_len: table.clean_len(r),
-            published: table.published(r),
-            source: table.source(r),
-        };
         let stars: Vec<Vec<DuplicateGroup>> = uf
             .groups()
             .into_par_iter()
-            .map(|mut rows| {
-                rows.sort_by(|&a, &b| {
-                    self.config
-                        .keep
-                        .compare(&candidate(a), &candidate(b))
-                        .then(a.cmp(&b))
-                });
-                self.stars(table, &rows)
-            })
+            .map(|rows| self.place_component(table, rows))
             .collect();
         let mut groups: Vec<DuplicateGroup> = stars.into_iter().flatten().collect();
         groups.sort_by_key(|g| g.representative);
@@ -60,6 +47,29 @@ impl Deduplicator {
             }
         }
         (groups, group_of)
+    }
+
+    /// The stars of one connected component of verified pairs: its rows
+    /// put in keep-rule order (ties by row), then [`Self::stars`]. Reads
+    /// only these rows of the table, so a component can be placed apart
+    /// from the rest of the corpus (the `place` stage).
+    pub(crate) fn place_component(
+        &self,
+        table: &ArticleTable,
+        mut rows: Vec<u32>,
+    ) -> Vec<DuplicateGroup> {
+        let candidate = |r: u32| Candidate {
+            clean_len: table.clean_len(r),
+            published: table.published(r),
+            source: table.source(r),
+        };
+        rows.sort_by(|&a, &b| {
+            self.config
+                .keep
+                .compare(&candidate(a), &candidate(b))
+                .then(a.cmp(&b))
+        });
+        self.stars(table, &rows)
     }
 
     /// Star clustering of one component whose rows are in keep-rule order

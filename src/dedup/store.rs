@@ -57,6 +57,25 @@ impl ShingleStoreWriter {
         })
     }
 
+    /// A writer into a named file (created or truncated): a shard's sets
+    /// kept for later stages (`newsdedup stage`).
+    ///
+    /// # Errors
+    /// The file cannot be created.
+    pub fn create(path: &std::path::Path) -> Result<Self> {
+        let file = File::create(path).map_err(|e| Error::io("cannot create", path, e))?;
+        Ok(ShingleStoreWriter {
+            file: BufWriter::with_capacity(1 << 20, file),
+            offsets: vec![0],
+            len: 0,
+        })
+    }
+
+    /// Where the next set will start, in `u32`s from the start of the file.
+    pub fn position(&self) -> u64 {
+        self.len
+    }
+
     /// Appends the next row's set and order (see [`Compact::of`]).
     ///
     /// # Errors

@@ -4,7 +4,7 @@
 use super::Deduplicator;
 
 use crate::dedup::store::InOrder;
-use crate::dedup::table::{ArticleTable, Overlap};
+use crate::dedup::table::{ArticleTable, Columns, Overlap};
 use crate::sketch::minhash::agreeing_slots;
 
 impl Deduplicator {
@@ -19,13 +19,7 @@ impl Deduplicator {
 
     /// Whether the sets of rows `a` and `b` are worth reading (see
     /// [`Self::worth_reading_sizes`]).
-    pub(super) fn worth_reading(
-        &self,
-        table: &ArticleTable,
-        a: u32,
-        b: u32,
-        agreeing: usize,
-    ) -> bool {
+    pub(crate) fn worth_reading(&self, table: &Columns, a: u32, b: u32, agreeing: usize) -> bool {
         let exact = table.content_hash(a) == table.content_hash(b);
         self.worth_reading_sizes(exact, agreeing, table.set_size(a), table.set_size(b))
     }

@@ -163,6 +163,18 @@ struct SourceFile {
     path: PathBuf,
     name: Arc<str>,
     kind: SourceKind,
+    /// Only these bytes of a plain JSON Lines file (a shard).
+    range: Option<Shard>,
+}
+
+/// A shard of a plain JSON Lines file: the lines from byte `start` (the
+/// start of a line) to byte `end` (just after a line break, or the end of
+/// the file), the first of them being line `first_line + 1` of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub start: u64,
+    pub end: u64,
+    pub first_line: u64,
 }
 
 /// A set of inputs that can be read, record by record, as often as needed.
@@ -204,6 +216,7 @@ impl Corpus {
                         path: file.path().to_path_buf(),
                         name: Arc::from("<stdin>"),
                         kind: SourceKind::of_named_file(Path::new(""), format),
+                        range: None,
                     });
                     spools.push(file);
                 }
@@ -214,6 +227,50 @@ impl Corpus {
             sources,
             max_bytes: DEFAULT_MAX_BYTES,
             spools,
+            pages: Arc::default(),
+        })
+    }
+
+    /// One shard of a plain JSON Lines file, named `name` in locations (as
+    /// the whole corpus names it): its records are numbered from 0 and
+    /// carry their line numbers in the file.
+    ///
+    /// # Errors
+    /// The file is missing, or is not a plain JSON Lines file, or the
+    /// shard does not fit in it.
+    pub fn open_shard(path: &Path, name: &str, shard: Shard) -> Result<Self> {
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::io("cannot open", path, e))?
+            .len();
+        if SourceKind::of_named_file(path, InputFormat::Auto) != SourceKind::JsonLines {
+            return Err(Error::invalid(
+                "shard",
+                format!(
+                    "{}: only plain JSON Lines files are sharded",
+                    path.display()
+                ),
+            ));
+        }
+        if shard.start > shard.end || shard.end > size {
+            return Err(Error::invalid(
+                "shard",
+                format!(
+                    "bytes {}..{} are not in {} ({size} bytes)",
+                    shard.start,
+                    shard.end,
+                    path.display()
+                ),
+            ));
+        }
+        Ok(Corpus {
+            sources: vec![SourceFile {
+                path: path.to_path_buf(),
+                name: Arc::from(name),
+                kind: SourceKind::JsonLines,
+                range: Some(shard),
+            }],
+            max_bytes: DEFAULT_MAX_BYTES,
+            spools: Vec::new(),
             pages: Arc::default(),
         })
     }
@@ -347,6 +404,7 @@ fn add_path(
             path: file.path().to_path_buf(),
             name: Arc::from(path.display().to_string()),
             kind: SourceKind::of_named_file(path, format),
+            range: None,
         });
         spools.push(file);
         Ok(())
@@ -413,7 +471,12 @@ fn io_error_of(err: walkdir::Error) -> io::Error {
 
 fn source_file(path: PathBuf, kind: SourceKind) -> SourceFile {
     let name = Arc::from(path.display().to_string());
-    SourceFile { path, name, kind }
+    SourceFile {
+        path,
+        name,
+        kind,
+        range: None,
+    }
 }
 
 #[cfg(test)]
@@ -421,6 +484,45 @@ mod tests {
     use super::record::{read_line_capped, BOM};
     use super::*;
     use std::io::Cursor;
+
+    #[test]
+    fn shards_of_a_file_read_its_records_with_their_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feed.jsonl");
+        let text = "\u{FEFF}{\"id\":\"a\"}\n\n{\"id\":\"b\"}\r\n{\"id\":\"c\"}\n{\"id\":\"d\"}";
+        std::fs::write(&path, text).unwrap();
+        let whole: Vec<(String, u64)> = Corpus::open(&[InputSpec::Path(path.clone())])
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap())
+            .map(|r| (r.original_json().unwrap(), r.location.line))
+            .collect();
+        let bytes = text.as_bytes();
+        let cut = bytes.iter().position(|&b| b == b'\r').unwrap() + 2;
+        let mut sharded = Vec::new();
+        for (start, end, first_line) in [(0, cut, 0), (cut, bytes.len(), 3)] {
+            let shard = Shard {
+                start: start as u64,
+                end: end as u64,
+                first_line,
+            };
+            let name = path.display().to_string();
+            let corpus = Corpus::open_shard(&path, &name, shard).unwrap();
+            for (seq, r) in corpus.records().enumerate() {
+                let r = r.unwrap();
+                assert_eq!(r.seq, seq);
+                sharded.push((r.original_json().unwrap(), r.location.line));
+            }
+        }
+        assert_eq!(sharded, whole);
+        assert_eq!(whole.len(), 4);
+        let over = Shard {
+            start: 0,
+            end: bytes.len() as u64 + 1,
+            first_line: 0,
+        };
+        assert!(Corpus::open_shard(&path, "x", over).is_err());
+    }
 
     #[test]
     fn a_byte_order_mark_is_skipped_before_the_line_is_capped() {

@@ -277,7 +277,7 @@ impl Records<'_> {
         let reader = match &mut self.reader {
             Some(reader) => reader,
             none => {
-                self.line = 0;
+                self.line = src.range.map_or(0, |r| r.first_line);
                 none.insert(open_lines(src)?)
             }
         };
@@ -377,7 +377,17 @@ pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// A byte order mark at the start is skipped here, before lines are cut
 /// and capped.
 pub(super) fn open_lines(src: &SourceFile) -> Result<Box<dyn BufRead + Send>> {
-    let file = File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
+    let mut file = File::open(&src.path).map_err(|e| Error::io("cannot open", &src.path, e))?;
+    if let Some(shard) = src.range {
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(shard.start))
+            .map_err(|e| Error::io("cannot read", &src.path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file.take(shard.end - shard.start));
+        if shard.start == 0 && reader.fill_buf().is_ok_and(|head| head.starts_with(BOM)) {
+            reader.consume(BOM.len());
+        }
+        return Ok(Box::new(reader));
+    }
     let mut reader: Box<dyn BufRead + Send> = if src.kind == SourceKind::GzipJsonLines {
         let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
         Box::new(BufReader::with_capacity(1 << 20, gz))

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::dedup::{DedupOutcome, Rejection};
+use crate::dedup::{Columns, DedupOutcome, Member, Rejection};
 use crate::error::{Error, Result};
 use crate::events::EventOutcome;
 use crate::ingest::{Corpus, RawRecord};
@@ -66,14 +66,23 @@ pub fn write_cleaned(
     progress: &dyn Progress,
 ) -> Result<()> {
     for_each_kept(corpus, outcome, progress, |record| {
-        let line = record.original_json().ok_or_else(|| Error::BadRecord {
-            location: record.location.clone(),
-            reason: crate::article::RejectReason::InvalidUtf8(0),
-        })?;
-        out.write_all(line.as_bytes()).map_err(io_err(name))?;
-        out.write_all(b"\n").map_err(io_err(name))
+        write_as_read(record, out, name)
     })?;
     out.flush().map_err(io_err(name))
+}
+
+/// Writes one JSON Lines record exactly as it was read (a `.txt` article
+/// as a JSON object), and a line break.
+///
+/// # Errors
+/// Writing `out`; a record with no JSON form.
+pub fn write_as_read(record: &RawRecord, out: &mut dyn Write, name: &Path) -> Result<()> {
+    let line = record.original_json().ok_or_else(|| Error::BadRecord {
+        location: record.location.clone(),
+        reason: crate::article::RejectReason::InvalidUtf8(0),
+    })?;
+    out.write_all(line.as_bytes()).map_err(io_err(name))?;
+    out.write_all(b"\n").map_err(io_err(name))
 }
 
 /// What each removed copy changed from its kept article, by row (from
@@ -98,19 +107,7 @@ pub fn write_removed(
         Item::Rejected(r) => write_line(out, &rejection_json(r), name),
         Item::Row(row) => match outcome.duplicate_of(row) {
             Some((rep, m)) => {
-                let loc = t.location(row);
-                let mut value = json!({
-                    "id": t.id(row),
-                    "status": "duplicate",
-                    "duplicate_of": t.id(rep),
-                    "similarity": m.similarity,
-                    "containment": m.containment,
-                    "in_order": m.in_order,
-                });
-                with_location(&mut value, loc);
-                if let Some(via) = m.via {
-                    value["via"] = json!(t.id(via));
-                }
+                let mut value = duplicate_json(t, rep, m);
                 if let Some(changes) = changes {
                     value["changes"] = json!(changes.get(&row).map_or(&[][..], Vec::as_slice));
                 }
@@ -120,6 +117,24 @@ pub fn write_removed(
         },
     })?;
     out.flush().map_err(io_err(name))
+}
+
+/// A removed copy as a report object (id, `duplicate_of`, similarities,
+/// where, `via`): `rep` is the row of its kept article.
+pub fn duplicate_json(t: &Columns, rep: u32, m: &Member) -> Value {
+    let mut value = json!({
+        "id": t.id(m.row),
+        "status": "duplicate",
+        "duplicate_of": t.id(rep),
+        "similarity": m.similarity,
+        "containment": m.containment,
+        "in_order": m.in_order,
+    });
+    with_location(&mut value, t.location(m.row));
+    if let Some(via) = m.via {
+        value["via"] = json!(t.id(via));
+    }
+    value
 }
 
 /// A parsed article (by row) or a rejected record.

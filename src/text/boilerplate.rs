@@ -199,11 +199,13 @@ const MAX_COUNTED_LINE: usize = 400;
 
 /// Approximate document frequency of lines across a corpus, in fixed memory:
 /// a count-min sketch with conservative update (estimates are never below
-/// the true count and rarely above it).
+/// the true count and rarely above it), or, [`Self::mergeable`], with plain
+/// update: sketches of shards of a corpus then sum to the corpus's sketch.
 #[derive(Debug, Clone)]
 pub struct LineFrequencies {
     rows: Vec<Vec<u16>>,
     mask: u64,
+    conservative: bool,
 }
 
 const SKETCH_ROWS: usize = 4;
@@ -218,7 +220,73 @@ impl LineFrequencies {
         LineFrequencies {
             rows: vec![vec![0; width as usize]; SKETCH_ROWS],
             mask: width - 1,
+            conservative: true,
         }
+    }
+
+    /// [`Self::for_corpus_bytes`] with plain update (every counter of a
+    /// line's key is incremented, saturating): the sketch of a corpus is the
+    /// sum of its shards' sketches ([`Self::add_sketch`]), whatever the
+    /// shards and their order. Estimates are a little higher than with
+    /// conservative update where keys collide.
+    pub fn mergeable(corpus_bytes: u64) -> Self {
+        LineFrequencies {
+            conservative: false,
+            ..Self::for_corpus_bytes(corpus_bytes)
+        }
+    }
+
+    /// Adds another mergeable sketch of the same size, counter by counter
+    /// (saturating).
+    ///
+    /// # Errors
+    /// The sketches differ in size or either is conservative.
+    pub fn add_sketch(&mut self, other: &LineFrequencies) -> crate::error::Result<()> {
+        if self.conservative || other.conservative || self.mask != other.mask {
+            return Err(crate::error::Error::invalid(
+                "line sketch",
+                "only mergeable sketches of one corpus size can be summed",
+            ));
+        }
+        for (row, theirs) in self.rows.iter_mut().zip(&other.rows) {
+            for (c, t) in row.iter_mut().zip(theirs) {
+                *c = c.saturating_add(*t);
+            }
+        }
+        Ok(())
+    }
+
+    /// The counters of a mergeable sketch as bytes (little-endian `u16`s,
+    /// row after row), for [`Self::from_bytes`].
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.rows
+            .iter()
+            .flatten()
+            .flat_map(|c| c.to_le_bytes())
+            .collect()
+    }
+
+    /// A mergeable sketch from [`Self::to_bytes`].
+    ///
+    /// # Errors
+    /// The bytes are not a sketch (a width that is not a power of two).
+    pub fn from_bytes(bytes: &[u8]) -> crate::error::Result<Self> {
+        let width = bytes.len() / 2 / SKETCH_ROWS;
+        if width == 0 || !width.is_power_of_two() || bytes.len() != width * 2 * SKETCH_ROWS {
+            return Err(crate::error::Error::invalid(
+                "line sketch",
+                format!("{} bytes are not a sketch", bytes.len()),
+            ));
+        }
+        let counters: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        Ok(LineFrequencies {
+            rows: counters.chunks(width).map(<[u16]>::to_vec).collect(),
+            mask: width as u64 - 1,
+            conservative: false,
+        })
     }
 
     fn slots(&self, key: u64) -> [usize; SKETCH_ROWS] {
@@ -257,6 +325,12 @@ impl LineFrequencies {
 
     fn increment(&mut self, key: u64) {
         let slots = self.slots(key);
+        if !self.conservative {
+            for (row, &slot) in self.rows.iter_mut().zip(&slots) {
+                row[slot] = row[slot].saturating_add(1);
+            }
+            return;
+        }
         let current = self.estimate_slots(&slots);
         let next = current.saturating_add(1);
         for (row, &slot) in self.rows.iter_mut().zip(&slots) {
@@ -369,6 +443,38 @@ fn typical_sentence_count(lines: &[String], counts: &[u32], verdicts: &[Option<R
 mod tests {
     use super::*;
     use crate::text::normalize::normalize_lines;
+
+    #[test]
+    fn mergeable_sketches_of_shards_sum_to_the_corpus_sketch() {
+        let articles: Vec<Vec<String>> = (0..300)
+            .map(|i| {
+                vec![
+                    format!("line {}", i % 7),
+                    "Most Viewed".to_string(),
+                    format!("own {i}"),
+                ]
+            })
+            .collect();
+        let add = |f: &mut LineFrequencies, part: &[Vec<String>]| {
+            for a in part {
+                f.add_article(a.iter().map(String::as_str));
+            }
+        };
+        let mut whole = LineFrequencies::mergeable(1 << 20);
+        add(&mut whole, &articles);
+        let mut sum = LineFrequencies::mergeable(1 << 20);
+        for part in articles.chunks(77) {
+            let mut shard = LineFrequencies::mergeable(1 << 20);
+            add(&mut shard, part);
+            let back = LineFrequencies::from_bytes(&shard.to_bytes()).unwrap();
+            sum.add_sketch(&back).unwrap();
+        }
+        assert_eq!(sum.to_bytes(), whole.to_bytes());
+        assert_eq!(sum.estimate("Most Viewed"), 300);
+        let mut conservative = LineFrequencies::for_corpus_bytes(1 << 20);
+        assert!(conservative.add_sketch(&whole).is_err());
+        assert!(LineFrequencies::from_bytes(&[0; 6]).is_err());
+    }
 
     #[test]
     fn line_rules_catch_seed_chrome_and_keep_sentences() {

@@ -159,6 +159,13 @@ pub struct MatchArgs {
     /// Do not strip boilerplate lines before shingling.
     #[arg(long)]
     pub no_boilerplate: bool,
+
+    /// Use the rules of the sharded stages (`stage`, spark/): line
+    /// frequencies summed over shards (count-min without conservative
+    /// update) and LSH buckets over 64 articles compared with their first
+    /// 64 articles. The Spark job gives the same output as dedup with this.
+    #[arg(long)]
+    pub shardable: bool,
 }
 
 /// `dedup --output-format`.
@@ -220,6 +227,7 @@ impl MatchArgs {
             containment_order: self.containment_order,
             candidate_threshold: self.candidate_threshold,
             rare_bucket: self.rare_bucket,
+            shardable: self.shardable,
             lsh: self
                 .bands
                 .zip(self.rows)

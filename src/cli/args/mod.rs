@@ -6,6 +6,7 @@ mod events;
 mod extract;
 mod index;
 mod merge;
+mod stage;
 
 pub use detect::*;
 pub use eval::*;
@@ -13,6 +14,7 @@ pub use events::*;
 pub use extract::*;
 pub use index::*;
 pub use merge::*;
+pub use stage::*;
 
 use clap::{Parser, Subcommand};
 
@@ -78,6 +80,10 @@ pub enum Command {
     /// (of a held article or of another incoming one), 1 when some are, 2 on error.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// The dedup job's stages on shards of JSON Lines files, for a cluster
+    /// engine to run (see spark/ and README "Scale out on Spark").
+    #[command(subcommand)]
+    Stage(StageCommand),
 }
 
 const EXTRACT_EXAMPLES: &str = "Examples:
