@@ -208,7 +208,18 @@ fn events(c: &mut Criterion) {
     let days = events.days.clone();
     let venues: Vec<Vec<u32>> = events.venues.iter().map(|v| venue_set(v)).collect();
     g.bench_function("linkage_ecbplus", |b| {
-        b.iter(|| link(&events.vectors, &graph, &days, &venues, &config, &Silent).len())
+        b.iter(|| {
+            link(
+                &events.vectors,
+                &graph,
+                &days,
+                &venues,
+                &events.hubs,
+                &config,
+                &Silent,
+            )
+            .len()
+        })
     });
     g.finish();
 }

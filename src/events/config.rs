@@ -45,6 +45,9 @@ pub struct ClusterConfig {
     /// venues are all known and incompatible (default on; see
     /// [`crate::events::places`]).
     pub places: bool,
+    /// Keep hub articles out of linkage (default on; see
+    /// [`crate::events::hubs`]).
+    pub hubs: bool,
 }
 
 impl Default for ClusterConfig {
@@ -63,6 +66,7 @@ impl Default for ClusterConfig {
             window_days: Some(7),
             text_window_days: Some(730),
             places: true,
+            hubs: true,
             date_decay_days: None,
         }
     }

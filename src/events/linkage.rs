@@ -1,6 +1,7 @@
 //! Graph average linkage: clusters merge best first while their mean
 //! similarity holds, never across the date window nor between clusters
-//! whose venues are all known and incompatible (`places`).
+//! whose venues are all known and incompatible (`places`); hub articles
+//! (`hubs`) take no part.
 
 use crate::events::dates::{ArticleDay, DayFrom};
 use crate::events::places::Gazetteer;
@@ -94,7 +95,8 @@ impl PartialOrd for Merge {
 /// `days` holds each article's publication day, when known: the hard
 /// window applies to days from the `published` field, the decay to all.
 /// `venues` holds each article's venue set (`places::venue_set`; an empty
-/// slice: none known).
+/// slice: none known); `hubs` marks articles kept out of linkage
+/// (`hubs::hubs`; an empty slice: none).
 /// Returns each article's cluster number: clusters are numbered 0.. in
 /// order of their first article.
 pub fn link(
@@ -102,6 +104,7 @@ pub fn link(
     graph: &[Neighbours],
     days: &[Option<ArticleDay>],
     venues: &[Vec<u32>],
+    hubs: &[bool],
     config: &ClusterConfig,
     progress: &dyn Progress,
 ) -> Vec<u32> {
@@ -159,8 +162,15 @@ pub fn link(
     // in the mean once either cluster has grown compatible venues.
     let placed =
         |venues: &[Vec<u32>], a: usize, b: usize| gazetteer.sets_compatible(&venues[a], &venues[b]);
+    let hub = |i: usize| hubs.get(i).copied().unwrap_or(false);
     for (i, nbs) in graph.iter().enumerate() {
+        if hub(i) {
+            continue;
+        }
         for &(j, sim) in nbs {
+            if hub(j as usize) {
+                continue;
+            }
             let sim = sim * decay(i, j as usize);
             if fits(&span, &any_span, i, j as usize) && sim > 0.0 {
                 adj[i].insert(j, sim);

@@ -18,6 +18,7 @@ use crate::events::linkage::SumVector;
 
 pub mod background;
 pub mod dates;
+pub mod hubs;
 pub mod places;
 pub(crate) mod terms;
 pub(crate) mod vectors;
@@ -44,6 +45,7 @@ use rayon::prelude::*;
 
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
+use crate::events::hubs::hubs;
 use crate::events::places::{article_venues, venue_set, Venue};
 use crate::events::terms::story_terms;
 use crate::events::vectors::CountedTerms;
@@ -130,11 +132,17 @@ impl EventClusterer {
         drop(counted);
         let graph = neighbour_graph(&vectors, &self.config, progress);
         let venue_sets: Vec<Vec<u32>> = article_venues_of.iter().map(|v| venue_set(v)).collect();
+        let hub_of = if self.config.hubs {
+            hubs(&vectors, &graph, self.config.threshold)
+        } else {
+            vec![false; vectors.len()]
+        };
         let event_of = link(
             &vectors,
             &graph,
             &article_days,
             &venue_sets,
+            &hub_of,
             &self.config,
             progress,
         );
@@ -187,6 +195,7 @@ impl EventClusterer {
             terms: vocab.len(),
             events: n_events,
             multi_article_events: events.iter().filter(|e| e.rows.len() > 1).count(),
+            hubs: hub_of.iter().filter(|&&h| h).count(),
         };
         Ok(EventOutcome {
             rows,
@@ -197,6 +206,7 @@ impl EventClusterer {
             event_of_row,
             days: article_days,
             venues: article_venues_of,
+            hubs: hub_of,
             stats,
         })
     }

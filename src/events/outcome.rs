@@ -18,6 +18,8 @@ pub struct ClusterStats {
     pub events: usize,
     /// Events with more than one article.
     pub multi_article_events: usize,
+    /// Hub articles kept out of linkage (`events::hubs`).
+    pub hubs: usize,
 }
 
 /// One event: its articles (table rows, duplicates included, in row order).
@@ -50,6 +52,9 @@ pub struct EventOutcome {
     /// The venues each clustered article names (order of `rows`), empty
     /// when it names none or `places` is off.
     pub venues: Vec<Vec<crate::events::places::Venue>>,
+    /// Which clustered articles are hubs (order of `rows`), kept out of
+    /// linkage (`events::hubs`).
+    pub hubs: Vec<bool>,
     pub stats: ClusterStats,
 }
 

@@ -161,7 +161,7 @@ fn average_link_does_not_chain_through_one_bridge() {
     };
     let g = neighbour_graph(&vs, &config, &Silent);
     assert!(g[2].iter().any(|&(j, s)| j == 3 && s >= 0.25), "{:?}", g[2]);
-    let ev = link(&vs, &g, &vec![None; 6], &[], &config, &Silent);
+    let ev = link(&vs, &g, &vec![None; 6], &[], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 0, 1, 1, 1]);
 }
 
@@ -175,9 +175,9 @@ fn date_window_keeps_distant_articles_apart() {
     let config = ClusterConfig::default();
     let g = neighbour_graph(&vs, &config, &Silent);
     let p = |d| Some(ArticleDay::published(d));
-    let ev = link(&vs, &g, &[p(0), p(3), p(30)], &[], &config, &Silent);
+    let ev = link(&vs, &g, &[p(0), p(3), p(30)], &[], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 1]);
-    let ev = link(&vs, &g, &[p(0), None, p(30)], &[], &config, &Silent);
+    let ev = link(&vs, &g, &[p(0), None, p(30)], &[], &[], &config, &Silent);
     assert_eq!(ev[0], ev[1]);
     assert_ne!(ev[0], ev[2]);
 }
@@ -204,17 +204,25 @@ fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
         })
     };
     // 30 days apart keeps exp(-30/365) = 0.92; three years, 0.05.
-    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &[], &config, &Silent);
+    let ev = link(
+        &vs,
+        &g,
+        &[t(0), t(30), t(3 * 365)],
+        &[],
+        &[],
+        &config,
+        &Silent,
+    );
     assert_eq!(ev, vec![0, 0, 1]);
     // The hard window is for published fields only.
-    let ev = link(&vs, &g, &[t(0), t(30), t(60)], &[], &config, &Silent);
+    let ev = link(&vs, &g, &[t(0), t(30), t(60)], &[], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 0]);
     // No decay when turned off.
     let off = ClusterConfig {
         date_decay_days: None,
         ..config
     };
-    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &[], &off, &Silent);
+    let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &[], &[], &off, &Silent);
     assert_eq!(ev, vec![0, 0, 0]);
     // The default: a text window of two years.
     let defaults = ClusterConfig {
@@ -225,6 +233,7 @@ fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
         &vs,
         &g,
         &[t(0), t(700), t(3 * 365)],
+        &[],
         &[],
         &defaults,
         &Silent,
@@ -254,4 +263,31 @@ fn bad_settings_are_refused_by_name() {
     ] {
         assert!(matches!(c.validate(), Err(Error::InvalidParam { .. })));
     }
+}
+
+/// A roundup resembling two unrelated stories is a hub: it takes no part in
+/// linkage, so it cannot glue the two stories into one event.
+#[test]
+fn a_roundup_of_unrelated_stories_is_a_hub_and_glues_nothing() {
+    // Stories A {0,1}, B {2,3}, C {4}; article 5 carries a bit of each.
+    let vs = vec![
+        vector(&[(1, 1.0), (2, 1.0), (3, 0.5)]),
+        vector(&[(1, 1.0), (2, 0.9), (4, 0.5)]),
+        vector(&[(5, 1.0), (6, 1.0), (7, 0.5)]),
+        vector(&[(5, 0.9), (6, 1.0), (8, 0.5)]),
+        vector(&[(10, 1.0), (11, 1.0)]),
+        vector(&[(1, 1.0), (2, 1.0), (5, 1.0), (6, 1.0), (10, 1.0), (11, 1.0)]),
+    ];
+    let config = ClusterConfig {
+        neighbours: 5,
+        threshold: 0.2,
+        ..ClusterConfig::default()
+    };
+    let g = neighbour_graph(&vs, &config, &Silent);
+    let h = super::hubs::hubs(&vs, &g, config.threshold);
+    assert_eq!(h, vec![false, false, false, false, false, true]);
+    let glued = link(&vs, &g, &vec![None; 6], &[], &[], &config, &Silent);
+    assert_eq!(glued[0], glued[4], "without hubs the roundup glues A and C");
+    let ev = link(&vs, &g, &vec![None; 6], &[], &h, &config, &Silent);
+    assert_eq!(ev, vec![0, 0, 1, 1, 2, 3]);
 }

@@ -8,8 +8,12 @@ use crate::events::EventOutcome;
 /// The one-line summary of a `cluster` run.
 pub fn summary(o: &DedupOutcome, e: &EventOutcome) -> String {
     let s = &o.stats;
+    let hubs = match e.stats.hubs {
+        0 => String::new(),
+        n => format!("; {n} hub articles kept out of linkage"),
+    };
     format!(
-        "read {} records: {} events ({} with more than one article) over {} articles after removing {} copies; rejected {}",
+        "read {} records: {} events ({} with more than one article) over {} articles after removing {} copies; rejected {}{hubs}",
         s.records,
         e.stats.events,
         e.stats.multi_article_events,
@@ -63,6 +67,11 @@ pub fn explain(
         None => {
             text.push_str("  publication day unknown (no published field, no date in its text)\n")
         }
+    }
+    if e.hubs[i] {
+        text.push_str(
+            "  a hub: most of its close neighbours are unrelated to each other (a roundup?), so it is kept out of linkage\n",
+        );
     }
     let gazetteer = Gazetteer::shipped();
     if e.venues[i].is_empty() {

@@ -93,6 +93,11 @@ pub struct EventArgs {
     #[arg(long)]
     pub no_places: bool,
 
+    /// Let hub articles (close to several articles that are unrelated to
+    /// each other: a roundup) take part in linkage.
+    #[arg(long)]
+    pub no_hubs: bool,
+
     #[command(flatten)]
     pub vectors: VectorArgs,
 }
@@ -167,6 +172,7 @@ impl EventArgs {
             text_window_days: (self.text_window_days > 0).then_some(self.text_window_days),
             date_decay_days: (self.date_decay > 0).then_some(self.date_decay),
             places: !self.no_places,
+            hubs: !self.no_hubs,
         }
     }
 }
