@@ -33,7 +33,7 @@ use std::io::Read;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::text::dateline::dateline_place;
+use crate::text::dateline::{dateline_place, is_day_or_month_name};
 
 static TABLE: &[u8] = include_bytes!("../../data/places/places.tsv.gz");
 
@@ -281,31 +281,6 @@ fn push_word<'a>(out: &mut Vec<&'a str>, w: &'a str) {
     }
 }
 
-fn is_day_or_month(w: &str) -> bool {
-    const NAMES: [&str; 19] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Jan",
-    ];
-    NAMES.contains(&w.trim_end_matches(['.', '\'', '’', 's']))
-}
-
 fn capitalised(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
@@ -335,7 +310,7 @@ fn lead_places(g: &Gazetteer, line: &str, mut found: impl FnMut(Range<u32>, Stri
         // name that is only its start ("in Van Helsing", "at Paris Hilton's")
         // is no place. A weekday or month may follow ("in Berlin Tuesday").
         let run_end = (k..w.len())
-            .find(|&m| !capitalised(w[m]) || is_day_or_month(w[m]))
+            .find(|&m| !capitalised(w[m]) || is_day_or_month_name(w[m]))
             .unwrap_or(w.len());
         let n = run_end.saturating_sub(k);
         if n == 0 || n > MAX_WORDS {

@@ -60,7 +60,13 @@ pub(super) fn sums_at(
     key: u64,
     path: &Path,
 ) -> Result<SumsAt> {
-    let at = next_sums(sums, t, key, path)?;
+    entry_for(next_sums(sums, t, key, path)?, t, key, path)
+}
+
+/// `at`, the first sums entry at or after `key`, when it is `key`'s own or
+/// names a key below `key` as the one before it (so `key` has no entry);
+/// else `key`'s entry is missing: damage.
+pub(super) fn entry_for(at: SumsAt, t: Lookup, key: u64, path: &Path) -> Result<SumsAt> {
     if at.key != key && (at.key < key || at.entry.before.is_some_and(|b| b >= key)) {
         let reason = format!(
             "its entry is missing (the next one, {:#018x}, says so)",

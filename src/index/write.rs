@@ -8,6 +8,7 @@ use crate::index::digest_mismatch;
 use crate::index::event_vector;
 use crate::index::held_articles;
 use crate::index::load_doc_as;
+use crate::index::lookup::entry_for;
 use crate::index::meta_entries;
 use crate::index::meta_u64;
 use crate::index::open_sums;
@@ -375,14 +376,7 @@ impl<'t> Writer<'t> {
     pub(super) fn sums_at(&mut self, t: Lookup, key: u64) -> Result<SumsAt> {
         let path = self.path;
         let at = self.pending_sums[t.slot()].at(&self.sums[t.slot()], t, key, path)?;
-        if at.key != key && (at.key < key || at.entry.before.is_some_and(|b| b >= key)) {
-            let reason = format!(
-                "its entry is missing (the next one, {:#018x}, says so)",
-                at.key
-            );
-            return Err(bucket_damage(path, t, key, reason));
-        }
-        Ok(at)
+        entry_for(at, t, key, path)
     }
 
     /// Writes the digest of `key`, found as `at` by [`sums_at`]: a

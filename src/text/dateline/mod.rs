@@ -317,6 +317,13 @@ pub fn dateline_place(text: &str) -> Option<TextPlace> {
     })
 }
 
+/// Whether a word names a weekday or a month ("Tuesday", "Dec"), as the
+/// date rules read them (capitalised; a possessive "Tuesday's" counts).
+pub fn is_day_or_month_name(word: &str) -> bool {
+    let w = word.trim_end_matches("'s").trim_end_matches("’s");
+    scan::month_of(w).is_some() || scan::weekday_of(w, true).is_some()
+}
+
 /// The latest `weekday` on or before `anchor` ("on Thursday" in news is about the past week).
 pub fn resolve_weekday(anchor: NaiveDate, weekday: Weekday) -> NaiveDate {
     let back = (7 + anchor.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
