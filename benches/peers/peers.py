@@ -7,7 +7,9 @@ Peers use their idiomatic Python APIs with the same shingling (lowercased
 word 3-grams), 128 permutations and the same Jaccard threshold; a document
 is a duplicate of the earlier documents its LSH query returns. A peer's time
 includes reading the corpus in Python (its input path); newsdedup is timed as
-the child process that reads the file itself.
+the child process that reads the file itself. `--tool floor` times the
+floor program (benches/floor.rs: read, parse and tokenize, nothing else)
+the same way; it finds no copies, so it has no scores.
 """
 import argparse, collections, json, re, resource, subprocess, sys, time
 
@@ -87,14 +89,24 @@ def run_gaoya(texts, threshold, uf):
             uf.union(i, j)
 
 
-def run_newsdedup(path, binary):
-    """The binary runs as a child and reads the corpus itself; only the child
-    is timed. Returns its report (each removed article's kept one) and seconds."""
-    report = path + ".removed.jsonl"
+def run_child(command):
+    """Runs a command that reads the corpus itself; only the child is timed.
+    Returns its seconds."""
     start = time.perf_counter()
-    subprocess.run([binary, "dedup", path, "-o", "/dev/null", "--report", report], check=True,
-                   stderr=subprocess.DEVNULL)
-    return report, time.perf_counter() - start
+    subprocess.run(command, check=True, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def run_newsdedup(path, binary):
+    """Returns the report (each removed article's kept one) and seconds."""
+    report = path + ".removed.jsonl"
+    seconds = run_child([binary, "dedup", path, "-o", "/dev/null", "--report", report])
+    return report, seconds
+
+
+def cpu_seconds(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def join_report(report, uf, ids):
@@ -111,12 +123,21 @@ def main():
     ap.add_argument("corpus"); ap.add_argument("--tool", required=True)
     ap.add_argument("--threshold", type=float, default=0.5); ap.add_argument("--binary")
     a = ap.parse_args()
-    if a.tool == "newsdedup":
+    scores = True
+    if a.tool == "floor":
+        seconds = run_child([a.binary, a.corpus])
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
+        ids, _, gold = read(a.corpus)
+        uf = UnionFind(len(ids))
+        scores = False
+    elif a.tool == "newsdedup":
         # The binary reads the file itself and runs before this process parses
         # the corpus for scoring, so neither that parse's time nor its memory
         # (a forked child starts with its parent's pages) is counted.
         report, seconds = run_newsdedup(a.corpus, a.binary)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
         ids, _, gold = read(a.corpus)
         uf = UnionFind(len(ids))
         join_report(report, uf, ids)
@@ -128,11 +149,13 @@ def main():
         {"datasketch": run_datasketch, "rensa": run_rensa, "gaoya": run_gaoya}[a.tool](texts, a.threshold, uf)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         seconds = time.perf_counter() - start
-    p, r, f1 = pairwise([uf.find(i) for i in range(len(ids))], gold)
-    print(json.dumps({"tool": a.tool, "threshold": a.threshold if a.tool != "newsdedup" else "default",
+        cpu = cpu_seconds(resource.RUSAGE_SELF)
+    p, r, f1 = pairwise([uf.find(i) for i in range(len(ids))], gold) if scores else (None,) * 3
+    print(json.dumps({"tool": a.tool, "threshold": a.threshold if a.tool not in ("newsdedup", "floor") else "default",
                       "articles": len(ids), "seconds": round(seconds, 2),
-                      "articles_per_s": round(len(ids) / seconds), "peak_rss_mb": round(rss / 1024),
-                      "precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4)}))
+                      "articles_per_s": round(len(ids) / seconds), "cpu_per_wall": round(cpu / seconds, 2),
+                      "peak_rss_mb": round(rss / 1024),
+                      "precision": p and round(p, 4), "recall": r and round(r, 4), "f1": f1 and round(f1, 4)}))
 
 
 if __name__ == "__main__":

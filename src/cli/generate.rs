@@ -20,6 +20,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         variants: args.variants,
         seed: args.seed,
         scale: args.scale,
+        long: args.long,
     };
     let name = out.name().to_path_buf();
     let mut count = 0usize;

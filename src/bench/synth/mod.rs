@@ -57,6 +57,10 @@ pub struct SynthConfig {
     /// Total records wanted; synthetic originals with a realistic number of
     /// copies (0 to 5, about 40% of records are copies) fill the rest.
     pub scale: Option<usize>,
+    /// Synthetic originals of 2–5 kB (sentences added until a length drawn
+    /// between 2,000 and 5,000 bytes) instead of 4–15 sentences: a corpus of
+    /// longer articles for speed measurements.
+    pub long: bool,
 }
 
 impl Default for SynthConfig {
@@ -66,6 +70,7 @@ impl Default for SynthConfig {
             variants: 2,
             seed: 42,
             scale: None,
+            long: false,
         }
     }
 }
@@ -207,7 +212,7 @@ pub fn generate<E>(
     let pool = SentencePool::new(originals);
     let mut n = 0usize;
     while count < target && !pool.sentences.is_empty() {
-        let synthetic = pool.synthetic_article(n, &mut rng);
+        let synthetic = pool.synthetic_article(n, config.long, &mut rng);
         n += 1;
         emit(original_record(
             &synthetic,
@@ -421,24 +426,35 @@ impl SentencePool {
 
     /// Sentences of several real articles, a third of their words replaced by
     /// words drawn with corpus frequency: unique text with news statistics.
-    fn synthetic_article(&self, n: usize, rng: &mut Rng) -> Article {
-        let count = 4 + rng.below(12);
-        let lines: Vec<String> = (0..count)
-            .map(|_| {
-                rng.pick(&self.sentences)
-                    .split(' ')
-                    .map(|token| {
-                        let (pre, core, post) = split_token(token);
-                        if !core.is_empty() && rng.chance(0.35) {
-                            format!("{pre}{}{post}", rng.pick(&self.words))
-                        } else {
-                            token.to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
+    fn synthetic_article(&self, n: usize, long: bool, rng: &mut Rng) -> Article {
+        let sentence = |rng: &mut Rng| -> String {
+            rng.pick(&self.sentences)
+                .split(' ')
+                .map(|token| {
+                    let (pre, core, post) = split_token(token);
+                    if !core.is_empty() && rng.chance(0.35) {
+                        format!("{pre}{}{post}", rng.pick(&self.words))
+                    } else {
+                        token.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let lines: Vec<String> = if long {
+            let target = 2000 + rng.below(3001);
+            let mut lines = Vec::new();
+            let mut bytes = 0;
+            while bytes < target {
+                let line = sentence(rng);
+                bytes += line.len() + 1;
+                lines.push(line);
+            }
+            lines
+        } else {
+            let count = 4 + rng.below(12);
+            (0..count).map(|_| sentence(rng)).collect()
+        };
         let mut extra = Map::new();
         extra.insert("event".into(), json!(format!("synthetic_{n}")));
         Article {
@@ -520,6 +536,36 @@ mod tests {
             .map(|v| v["id"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(ids.len(), 50, "ids are unique");
+    }
+
+    #[test]
+    fn long_synthetic_originals_are_two_to_five_kilobytes() {
+        let originals = vec![article("a", 9), article("b", 9)];
+        let config = SynthConfig {
+            scale: Some(200),
+            long: true,
+            ..SynthConfig::default()
+        };
+        let out = run(&config, &originals);
+        let lengths: Vec<usize> = out
+            .iter()
+            .filter(|v| v["variant"] == "synthetic")
+            .map(|v| v["text"].as_str().unwrap().len())
+            .collect();
+        assert!(lengths.len() > 50);
+        // At least the drawn length, at most one sentence more than 5,000.
+        assert!(
+            lengths.iter().all(|&n| (2000..6000).contains(&n)),
+            "{lengths:?}"
+        );
+        let short = run(
+            &SynthConfig {
+                long: false,
+                ..config
+            },
+            &originals,
+        );
+        assert_ne!(out, short);
     }
 
     #[test]

@@ -66,6 +66,11 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub scale: Option<usize>,
 
+    /// Synthetic originals of 2-5 kB instead of 4-15 sentences (a corpus of
+    /// longer articles, for speed measurements).
+    #[arg(long)]
+    pub long: bool,
+
     /// Output file (default: stdout).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
