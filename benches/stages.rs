@@ -1,5 +1,5 @@
 //! Criterion benchmarks, one group per pipeline stage, on seeded inputs built
-//! from the bundled ECB+ articles: shingle, minhash (both schemes), lsh
+//! from the bundled ECB+ articles: normalize, shingle, minhash (both schemes), lsh
 //! buckets, exact verification, and the whole dedup pipeline; HTML extraction
 //! and WARC reading on the testdata pages. Throughput is set so results read
 //! as articles, pages (or bytes) per second.
@@ -35,6 +35,22 @@ fn texts() -> Vec<Vec<String>> {
         .iter()
         .map(|a| normalize_lines(&a.text))
         .collect()
+}
+
+fn normalize(c: &mut Criterion) {
+    let texts: Vec<String> = articles().into_iter().map(|a| a.text).collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("normalize");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("ecbplus_982", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| normalize_lines(t).len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
 }
 
 fn shingle(c: &mut Criterion) {
@@ -305,5 +321,5 @@ fn extract(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, shingle, minhash, lsh, verify, pipeline, events, extract);
+criterion_group!(benches, normalize, shingle, minhash, lsh, verify, pipeline, events, extract);
 criterion_main!(benches);

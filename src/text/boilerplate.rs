@@ -155,11 +155,18 @@ const RULE_MAX_WORDS: usize = 40;
 /// Classifies one normalized line on its own.
 pub fn line_rule(line: &str) -> Option<Reason> {
     // Counted only as far as the rules look: a story line stops early.
-    let words = line
-        .split(' ')
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .take(RULE_MAX_WORDS + 1)
-        .count();
+    let words = if line.is_ascii() {
+        line.as_bytes()
+            .split(|&b| b == b' ')
+            .filter(|w| w.iter().any(u8::is_ascii_alphanumeric))
+            .take(RULE_MAX_WORDS + 1)
+            .count()
+    } else {
+        line.split(' ')
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .take(RULE_MAX_WORDS + 1)
+            .count()
+    };
     if line.is_empty() {
         return None;
     }
