@@ -3,13 +3,14 @@
 #
 #   benches/index_check.sh            # gentle and heavy tiers (seconds)
 #   benches/index_check.sh 100000     # also: add 100k held articles, check a batch
+#   NO_BUILD=1 benches/index_check.sh # with the release binary already built
 #
 # Quality: the ECB+ originals of the generated benchmark are held, their
 # copies are checked; a copy counts as found when it is flagged with an
 # article of its own duplicate group (held or incoming).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet
 B=target/release/newsdedup
 W=target/index-check
 mkdir -p "$W"

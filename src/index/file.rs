@@ -17,7 +17,7 @@ use super::integrity::{meta_seed, seal, unseal, SealedSums};
 use crate::error::{Error, Result};
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 pub(super) const FORMAT_NAME: &[u8] = b"newsdedup-index";
 /// The first bytes of every redb file.
 pub(super) const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
@@ -30,7 +30,8 @@ pub(super) const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs"
 pub(super) const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
 /// LSH band key → document numbers.
 pub(super) const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
-/// Single-slot key (for the rare-shingle pass) → document numbers.
+/// Single-slot key (for the rare-shingle pass, [`super::lookup::STORED_SLOTS`]
+/// slots) → document numbers.
 pub(super) const SLOTS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("slots");
 /// Hash of the cleaned text → document numbers (exact copies, even empty ones).
 pub(super) const CONTENT: MultimapTableDefinition<u64, u64> =
