@@ -4,6 +4,7 @@
 #   benches/index_check.sh            # gentle and heavy tiers (seconds)
 #   benches/index_check.sh 100000     # also: add 100k held articles, check a batch
 #   NO_BUILD=1 benches/index_check.sh # with the release binary already built
+#   RARE_SLOTS=32 benches/index_check.sh 100000   # index create --rare-slots 32
 #
 # Quality: the ECB+ originals of the generated benchmark are held, their
 # copies are checked; a copy counts as found when it is flagged with an
@@ -26,7 +27,7 @@ with open(path.replace('.jsonl', '-incoming.jsonl'), 'w') as f:
     f.writelines(json.dumps(r) + '\n' for r in rows if r['variant'] != 'original')
 PY
   rm -f "$W/$tier.db"
-  $B index create "$W/$tier.db" 2>/dev/null
+  $B index create "$W/$tier.db" ${RARE_SLOTS:+--rare-slots "$RARE_SLOTS"} 2>/dev/null
   $B index add "$W/$tier.db" "$W/$tier-held.jsonl" 2>/dev/null
   $B check "$W/$tier.db" "$W/$tier-incoming.jsonl" --format json -o "$W/$tier-check.json" 2>/dev/null || true
   python3 - "$tier" "$W/$tier.jsonl" "$W/$tier-check.json" <<'PY'
@@ -61,7 +62,7 @@ open('target/index-check/ev-held.jsonl', 'w').writelines(json.dumps(r) + '\n' fo
 open('target/index-check/ev-incoming.jsonl', 'w').writelines(json.dumps(r) + '\n' for i, r in enumerate(rows) if i % 2 == 1)
 PY
 rm -f "$W/ev.db"
-$B index create "$W/ev.db" 2>/dev/null
+$B index create "$W/ev.db" ${RARE_SLOTS:+--rare-slots "$RARE_SLOTS"} 2>/dev/null
 $B index add "$W/ev.db" "$W/ev-held.jsonl" 2>/dev/null
 $B check "$W/ev.db" "$W/ev-incoming.jsonl" --level event --format json -o "$W/ev.json" 2>/dev/null || true
 python3 - "$W" <<'PY'
@@ -91,7 +92,7 @@ if [ "${1:-}" != "" ]; then
   $B generate --from testdata/ecbplus/docs.jsonl --tier mixed --scale "$n" -o "$W/held-$n.jsonl" 2>/dev/null
   $B generate --from testdata/ecbplus/docs.jsonl --tier mixed --seed 7 -o "$W/batch.jsonl" 2>/dev/null
   rm -f "$W/held-$n.db"
-  $B index create "$W/held-$n.db" 2>/dev/null
+  $B index create "$W/held-$n.db" ${RARE_SLOTS:+--rare-slots "$RARE_SLOTS"} 2>/dev/null
   /usr/bin/time -f "index add  $n articles: %e s, peak RSS %M KB" $B index add "$W/held-$n.db" "$W/held-$n.jsonl" 2>&1 | tail -1
   $B index stats "$W/held-$n.db" | tail -3
   /usr/bin/time -f "check $(wc -l < "$W/batch.jsonl") articles: %e s, peak RSS %M KB" \

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use newsdedup::dedup::Rejection;
-use newsdedup::index::{Access, BatchOptions, EventQuery, Index, Requested};
+use newsdedup::index::{Access, BatchOptions, EventQuery, Index, IndexSettings, Requested};
 use newsdedup::report::check::{self as check_report, CheckFormat};
 use newsdedup::Corpus;
 
@@ -55,7 +55,12 @@ fn report_rejected(rejected: &[Rejection]) {
 
 fn create(args: &IndexCreateArgs) -> anyhow::Result<ExitCode> {
     let config = args.matching.config();
-    let index = Index::create(&args.db, &config)?;
+    config.validate()?;
+    let mut settings = IndexSettings::from_config(&config);
+    if let Some(slots) = args.rare_slots {
+        settings = settings.with_rare_slots(slots);
+    }
+    let index = Index::create_with_settings(&args.db, settings)?;
     eprintln!("created index {} ({})", args.db.display(), index.settings());
     Ok(ExitCode::SUCCESS)
 }

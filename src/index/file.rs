@@ -30,8 +30,8 @@ pub(super) const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs"
 pub(super) const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
 /// LSH band key → document numbers.
 pub(super) const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
-/// Single-slot key (for the rare-shingle pass, [`super::lookup::STORED_SLOTS`]
-/// slots) → document numbers.
+/// Single-slot key (for the rare-shingle pass, the first `rare_slots` slots
+/// of the settings) → document numbers.
 pub(super) const SLOTS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("slots");
 /// Hash of the cleaned text → document numbers (exact copies, even empty ones).
 pub(super) const CONTENT: MultimapTableDefinition<u64, u64> =

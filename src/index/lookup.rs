@@ -131,19 +131,11 @@ pub(super) fn open_sums<T>(
     Ok([open(a)?, open(b)?, open(c)?, open(d)?, open(e)?])
 }
 
-/// Signature slots filed as single-slot keys for the rare-shingle pass:
-/// the first this many (of `num_perm`). Most single-slot buckets hold one
-/// article forever, so each stored slot is a sums entry per article; an
-/// abridged copy with Jaccard J shares a given slot with its original with
-/// probability about J, so it goes unfound by this pass with probability
-/// about (1 − J)^32. On the heavy tier 32 slots find 3 of 1614 copies fewer
-/// than all 128 (recall 0.9294 → 0.9275), 16 slots 80 fewer.
-pub(super) const STORED_SLOTS: usize = 32;
-
-/// The single-slot bands of the rare-shingle pass ([`STORED_SLOTS`] of them).
+/// The single-slot bands of the rare-shingle pass: the first
+/// [`IndexSettings::rare_slots`] slots ([`IndexSettings::with_rare_slots`]).
 pub(super) fn slot_bands(settings: &IndexSettings) -> LshParams {
     LshParams {
-        bands: settings.minhash.num_perm.min(STORED_SLOTS),
+        bands: settings.rare_slots.min(settings.minhash.num_perm),
         rows: 1,
     }
 }

@@ -93,10 +93,19 @@ impl Index {
     /// The path exists, or the file cannot be created.
     pub fn create(path: &Path, config: &DedupConfig) -> Result<Index> {
         config.validate()?;
+        Index::create_with_settings(path, IndexSettings::from_config(config))
+    }
+
+    /// [`Index::create`] with settings made by [`IndexSettings::from_config`]
+    /// and then changed (e.g. [`IndexSettings::with_rare_slots`]).
+    ///
+    /// # Errors
+    /// As [`Index::create`], and settings [`IndexSettings::validate`] refuses.
+    pub fn create_with_settings(path: &Path, settings: IndexSettings) -> Result<Index> {
+        settings.validate()?;
         if path.exists() {
             return Err(Error::IndexExists { path: path.into() });
         }
-        let settings = IndexSettings::from_config(config);
         let db = builder()
             .create(path)
             .map_err(|e| open_error(path, e, "cannot create"))?;

@@ -225,3 +225,42 @@ fn an_id_pointing_to_another_document_is_an_error() {
         "{reason}"
     );
 }
+
+#[test]
+fn fewer_rare_slots_file_fewer_keys_and_are_a_setting_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = IndexSettings::from_config(&DedupConfig::default());
+    for bad in [0, 129] {
+        let path = dir.path().join(format!("bad-{bad}.db"));
+        let err = Index::create_with_settings(&path, settings.clone().with_rare_slots(bad));
+        assert!(err.is_err(), "{bad} slots");
+        assert!(!path.exists());
+    }
+    let full = seeded(dir.path());
+    let small = dir.path().join("small.db");
+    let index = Index::create_with_settings(&small, settings.with_rare_slots(32)).unwrap();
+    let seeds = corpus(&testdata("seeds.jsonl"));
+    index.add(&seeds, BatchOptions::default(), &Silent).unwrap();
+    drop(index);
+    let stats = |db: &Path| Index::open(db, Access::Read).unwrap().stats().unwrap();
+    let (full_stats, small_stats) = (stats(&full), stats(&small));
+    assert_eq!(full_stats.settings.rare_slots, 128);
+    assert_eq!(small_stats.settings.rare_slots, 32);
+    assert_eq!(full_stats.slot_entries, 5 * 128);
+    assert_eq!(small_stats.slot_entries, 5 * 32);
+    assert_eq!(full_stats.band_entries, small_stats.band_entries);
+    // Sound, and the seeds' copies are found in both (by their bands).
+    let report = Index::open(&small, Access::Read).unwrap().verify().unwrap();
+    assert!(report.damage.is_empty(), "{:?}", report.damage);
+    let verdicts = |db: &Path| {
+        let index = Index::open(db, Access::Read).unwrap();
+        let batch = corpus(&testdata("incoming.jsonl"));
+        let outcome = index
+            .check(&batch, false, None, BatchOptions::default(), &Silent)
+            .unwrap();
+        outcome.verdicts
+    };
+    let found = verdicts(&small);
+    assert_eq!(found, verdicts(&full));
+    assert!(found.iter().any(|v| *v != Verdict::Clean));
+}

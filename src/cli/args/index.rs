@@ -42,6 +42,13 @@ pub struct IndexCreateArgs {
 
     #[command(flatten)]
     pub matching: MatchArgs,
+
+    /// File only the first N of the 128 signature slots for the rare-shingle
+    /// lookup that finds abridged copies (default: all). 32 makes `index add`
+    /// about 2.4x and `check` 2.3x faster and the file a third smaller, and
+    /// misses 3 of 1,614 heavy-tier copies that all slots find (README).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub rare_slots: Option<usize>,
 }
 
 #[derive(Debug, Args)]
