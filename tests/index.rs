@@ -922,6 +922,8 @@ fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
         let query = EventQuery {
             threshold: 1e-6,
             window_days: None,
+            text_window_days: None,
+            places: false,
             vectors,
         };
         let checked = index

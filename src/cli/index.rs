@@ -194,6 +194,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let events = (args.level == LevelArg::Event).then(|| EventQuery {
         threshold: args.event_threshold,
         window_days: (args.window_days > 0).then_some(args.window_days),
+        text_window_days: (args.text_window_days > 0).then_some(args.text_window_days),
+        places: !args.no_places,
         vectors: args.vectors.config(),
     });
     let outcome = index.check(&corpus, args.add, events, options, &Bars::new())?;

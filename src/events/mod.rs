@@ -18,13 +18,14 @@ use crate::events::linkage::SumVector;
 
 pub mod background;
 pub mod dates;
+pub mod evidence;
 pub mod hubs;
 pub mod places;
 pub(crate) mod terms;
 pub(crate) mod vectors;
 
 pub use dates::parse_day;
-use dates::{article_day, ArticleDay};
+use dates::ArticleDay;
 
 mod config;
 mod linkage;
@@ -45,15 +46,13 @@ use rayon::prelude::*;
 
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
+use crate::events::evidence::article_evidence;
 use crate::events::hubs::hubs;
-use crate::events::places::{article_venues, venue_set, Venue};
-use crate::events::terms::story_terms;
+use crate::events::places::{venue_set, Venue};
 use crate::events::vectors::CountedTerms;
 use crate::ingest::Corpus;
 use crate::progress::{Progress, Stage};
-use crate::text::boilerplate::story_lines;
 use crate::text::boilerplate::BoilerplateConfig;
-use crate::text::normalize::normalize_line_cased;
 
 /// Clusters the articles a dedup run kept into events; see the module docs.
 #[derive(Debug, Clone)]
@@ -107,14 +106,13 @@ impl EventClusterer {
             progress,
             |row| dedup.duplicate_of(row).is_none(),
             |_, article| {
-                let story = story_lines(&article.text, &self.boilerplate, dedup.freq.as_ref());
-                let venues = if self.config.places {
-                    let title = article.title.as_deref().map(normalize_line_cased);
-                    article_venues(&article.text, title.as_deref(), &story)
-                } else {
-                    Vec::new()
-                };
-                (story_terms(&article, &story), article_day(&article), venues)
+                let e = article_evidence(
+                    &article,
+                    &self.boilerplate,
+                    dedup.freq.as_ref(),
+                    self.config.places,
+                );
+                (e.terms, e.day, e.venues)
             },
             |_, (terms, day, venues)| {
                 counted.push(vocab.add(terms));

@@ -33,20 +33,23 @@ use std::io::Read;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use serde::{Deserialize, Serialize};
+
 use crate::text::dateline::{dateline_place, is_day_or_month_name};
 
 static TABLE: &[u8] = include_bytes!("../../data/places/places.tsv.gz");
 
 /// How large a place is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PlaceKind {
     City,
     State,
     Country,
 }
 
-/// One place of the gazetteer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One place of the gazetteer (stored as itself in the index, so a held
+/// article's venues do not depend on the gazetteer's row numbers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     pub name: String,
     pub kind: PlaceKind,
@@ -129,17 +132,7 @@ impl Gazetteer {
     /// of one first-level division (a rehab clinic in Rancho Mirage and the
     /// one in Newport Beach are both "in California" to a reader).
     pub fn compatible(&self, a: u32, b: u32) -> bool {
-        if a == b {
-            return true;
-        }
-        let (x, y) = (self.place(a), self.place(b));
-        if x.country != y.country {
-            return false;
-        }
-        match (x.kind, y.kind) {
-            (PlaceKind::Country, _) | (_, PlaceKind::Country) => true,
-            _ => !x.admin1.is_empty() && x.admin1 == y.admin1,
-        }
+        a == b || places_compatible(self.place(a), self.place(b))
     }
 
     /// Whether two venue sets can be one event's: either is unknown, or
@@ -147,6 +140,27 @@ impl Gazetteer {
     pub fn sets_compatible(&self, a: &[u32], b: &[u32]) -> bool {
         a.is_empty() || b.is_empty() || a.iter().any(|&x| b.iter().any(|&y| self.compatible(x, y)))
     }
+}
+
+/// Whether two places can be one event's venue ([`Gazetteer::compatible`]
+/// for places rather than gazetteer rows).
+pub fn places_compatible(x: &Place, y: &Place) -> bool {
+    if x == y {
+        return true;
+    }
+    if x.country != y.country {
+        return false;
+    }
+    match (x.kind, y.kind) {
+        (PlaceKind::Country, _) | (_, PlaceKind::Country) => true,
+        _ => !x.admin1.is_empty() && x.admin1 == y.admin1,
+    }
+}
+
+/// [`Gazetteer::sets_compatible`] for places: either set unknown, or some
+/// place of one compatible with some place of the other.
+pub fn place_sets_compatible(a: &[Place], b: &[Place]) -> bool {
+    a.is_empty() || b.is_empty() || a.iter().any(|x| b.iter().any(|y| places_compatible(x, y)))
 }
 
 /// How names are looked up: lower case, without full stops.

@@ -8,7 +8,6 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::article::Article;
 use crate::sketch::shingle::{is_english_stopword, stem_word, Language};
-use crate::text::boilerplate::{story_lines, BoilerplateConfig, LineFrequencies};
 use crate::text::normalize::normalize_line_cased;
 
 /// What a term is.
@@ -129,19 +128,8 @@ pub(crate) fn term_key(kind: TermKind, key_text: &str, stem: Option<u64>) -> u64
     }
 }
 
-/// The event terms of one article: its title and its story lines (chrome
-/// left out by the boilerplate rules and, when given, corpus line
-/// frequencies), stemmed in the article's language. What `cluster`, `merge`
-/// and the index all weigh.
-pub fn article_terms(
-    article: &Article,
-    boilerplate: &BoilerplateConfig,
-    freq: Option<&LineFrequencies>,
-) -> RawTerms {
-    story_terms(article, &story_lines(&article.text, boilerplate, freq))
-}
-
-/// [`article_terms`] of story lines already read.
+/// The terms of an article from its story lines (`story_lines`):
+/// stems, names and numbers of the title and the story.
 pub fn story_terms(article: &Article, story: &[(usize, String)]) -> RawTerms {
     let title = article.title.as_deref().map(normalize_line_cased);
     let lang = Language::from_code(article.lang.as_deref());

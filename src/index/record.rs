@@ -14,7 +14,8 @@ use super::texts::Incoming;
 use crate::dedup::store::Compact;
 use crate::dedup::table::ArticleTable;
 use crate::error::{Error, Result};
-use crate::events::dates::day_number;
+use crate::events::dates::{day_number, DayFrom};
+use crate::events::places::Place;
 
 /// One held article as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +37,10 @@ pub(super) struct StoredDoc {
     pub(super) terms: Vec<(u64, u8, u32)>,
     /// Publication day (days since 1970-01-01), when readable.
     pub(super) day: Option<i32>,
+    /// Without a readable `published`: the day read from the text.
+    pub(super) text_day: Option<i32>,
+    /// The venues its dateline and lead name, as `cluster` compares them.
+    pub(super) venues: Vec<Place>,
     /// The term keys filed in the postings for this article.
     pub(super) posted: Vec<u64>,
     /// The article's text, deflated (`texts::pack`): what a copy of it is
@@ -68,6 +73,11 @@ impl StoredDoc {
             order,
             terms: incoming.terms,
             day: table.published(row).and_then(day_number),
+            text_day: incoming
+                .day
+                .filter(|d| d.from != DayFrom::Published)
+                .map(|d| d.day),
+            venues: incoming.venues,
             posted: Vec::new(),
             text: incoming.text,
         }

@@ -16,6 +16,7 @@ use crate::dedup::table::round4;
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
 use crate::events::dates::day_number;
+use crate::events::places::place_sets_compatible;
 use crate::events::terms::TermKind;
 use crate::events::vectors::{background_share, TermStats};
 use crate::events::vectors::{sparse_dot, VectorConfig};
@@ -36,6 +37,13 @@ pub struct EventQuery {
     /// Held articles published more than this many days apart are another
     /// event (default 7; `None` ignores dates).
     pub window_days: Option<u32>,
+    /// The same for days read from the text when `published` is missing
+    /// (default 730, as `cluster --text-window-days`; `None` ignores them).
+    pub text_window_days: Option<u32>,
+    /// Held articles whose venues are known and incompatible with the
+    /// incoming article's are another event (as `cluster` keeps such
+    /// clusters apart; default true).
+    pub places: bool,
     /// How text becomes an event vector: the boosts and `max_terms` of
     /// `cluster` (the same flags give the same vectors).
     pub vectors: VectorConfig,
@@ -46,6 +54,8 @@ impl Default for EventQuery {
         EventQuery {
             threshold: 0.2,
             window_days: Some(7),
+            text_window_days: Some(730),
+            places: true,
             vectors: VectorConfig::default(),
         }
     }
@@ -87,7 +97,9 @@ where
             }
             let id = table.id(row);
             let own = self.own_doc(id)?.map(|(doc, _)| doc);
+            let this = &incoming[row as usize];
             let day = table.published(row).and_then(day_number);
+            let any_day = day.or(this.day.as_ref().map(|d| d.day));
             // The collection is the held articles and this one, as if they
             // were one batch: `cluster` would give the same vectors.
             let own_terms = &incoming[row as usize].terms;
@@ -110,10 +122,13 @@ where
             for (&doc, _) in shared.iter().filter(|&(&d, _)| Some(d) != own) {
                 let held = load_doc(self.docs, doc, self.path)?;
                 self.other_id(doc, &held.id, id)?;
-                if let (Some(w), Some(a), Some(b)) = (events.window_days, day, held.day) {
-                    if (a - b).unsigned_abs() > w {
-                        continue;
-                    }
+                // The day windows and venues of `cluster`'s linkage.
+                let apart = |w: Option<u32>, a: Option<i32>, b: Option<i32>| matches!((w, a, b), (Some(w), Some(a), Some(b)) if (a - b).unsigned_abs() > w);
+                if apart(events.window_days, day, held.day)
+                    || apart(events.text_window_days, any_day, held.day.or(held.text_day))
+                    || (events.places && !place_sets_compatible(&this.venues, &held.venues))
+                {
+                    continue;
                 }
                 let held_vector = event_vector(
                     &held.terms,

@@ -264,3 +264,54 @@ fn fewer_rare_slots_file_fewer_keys_and_are_a_setting_of_the_file() {
     assert_eq!(found, verdicts(&full));
     assert!(found.iter().any(|v| *v != Verdict::Clean));
 }
+
+#[test]
+fn check_at_the_event_level_reads_dates_and_venues_from_the_text_as_cluster_does() {
+    // The seeds as .txt files: no `published`. 002 and 003 report one
+    // meeting (Hamburg, December 2016); 004 another (Geneva, 2016-09).
+    let dir = tempfile::tempdir().unwrap();
+    let (held, incoming) = (dir.path().join("held"), dir.path().join("in"));
+    std::fs::create_dir_all(&held).unwrap();
+    std::fs::create_dir_all(&incoming).unwrap();
+    for entry in std::fs::read_dir(testdata("seeds")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let to = if name.starts_with("002") {
+            &incoming
+        } else {
+            &held
+        };
+        std::fs::copy(&path, to.join(name)).unwrap();
+    }
+    let db = dir.path().join("seeds.db");
+    let index = Index::create(&db, &DedupConfig::default()).unwrap();
+    index
+        .add(&corpus(&held), BatchOptions::default(), &Silent)
+        .unwrap();
+    let matches = |query: EventQuery| -> Vec<String> {
+        let outcome = index
+            .check(
+                &corpus(&incoming),
+                false,
+                Some(query),
+                BatchOptions::default(),
+                &Silent,
+            )
+            .unwrap();
+        outcome.same_event[0]
+            .iter()
+            .map(|m| m.held.id[..3].to_string())
+            .collect()
+    };
+    assert_eq!(matches(EventQuery::default()), ["003"]);
+    let blind = EventQuery {
+        places: false,
+        text_window_days: None,
+        ..EventQuery::default()
+    };
+    let found = matches(blind);
+    assert!(
+        found.len() > 1 && found.contains(&"004".to_string()),
+        "{found:?}"
+    );
+}

@@ -16,7 +16,9 @@ use super::record::load_doc_as;
 use super::{Index, IndexSettings, Verdict};
 use crate::dedup::{DedupOutcome, OnError};
 use crate::error::{Error, Result};
-use crate::events::terms::article_terms;
+use crate::events::dates::ArticleDay;
+use crate::events::evidence::article_evidence;
+use crate::events::places::{venue_set, Gazetteer, Place};
 use crate::ingest::Corpus;
 use crate::merge::{MergeConfig, Merger};
 use crate::progress::{Progress, Stage};
@@ -26,6 +28,11 @@ use crate::progress::{Progress, Stage};
 pub(super) struct Incoming {
     /// Event terms: key, kind and title flag, count.
     pub terms: Vec<(u64, u8, u32)>,
+    /// Its day (days since 1970-01-01): the `published` field, else a date
+    /// read from the text ([`crate::events::dates::article_day`]).
+    pub day: Option<ArticleDay>,
+    /// Its venues, as `cluster` compares them ([`venue_set`]).
+    pub venues: Vec<Place>,
     /// The article's text, deflated ([`pack`]).
     pub text: Vec<u8>,
 }
@@ -65,13 +72,23 @@ pub(super) fn read_batch(
         corpus,
         progress,
         |_| true,
-        |_, article| Incoming {
-            terms: article_terms(&article, &boilerplate, None)
-                .0
-                .into_iter()
-                .map(|t| (t.key, t.kind.code(t.in_title), t.count))
-                .collect(),
-            text: pack(&article.text),
+        |_, article| {
+            let evidence = article_evidence(&article, &boilerplate, None, true);
+            let gazetteer = Gazetteer::shipped();
+            Incoming {
+                terms: evidence
+                    .terms
+                    .0
+                    .into_iter()
+                    .map(|t| (t.key, t.kind.code(t.in_title), t.count))
+                    .collect(),
+                day: evidence.day,
+                venues: venue_set(&evidence.venues)
+                    .into_iter()
+                    .map(|id| gazetteer.place(id).clone())
+                    .collect(),
+                text: pack(&article.text),
+            }
         },
         |row, incoming| {
             out[row as usize] = incoming;

@@ -167,6 +167,16 @@ pub struct CheckArgs {
     )]
     pub window_days: u32,
 
+    /// With --level event: the window for days read from the text when an
+    /// article has no `published` (0 ignores them).
+    #[arg(long, default_value_t = 730, value_name = "DAYS")]
+    pub text_window_days: u32,
+
+    /// With --level event: do not keep held articles whose venues
+    /// (dateline, "in Hamburg" in the lead) are incompatible apart.
+    #[arg(long)]
+    pub no_places: bool,
+
     #[command(flatten)]
     pub vectors: VectorArgs,
 

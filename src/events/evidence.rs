@@ -1,0 +1,42 @@
+//! What event clustering reads from one article — its terms, its day and
+//! its venues — in one place, so `cluster` and `check --level event` read
+//! an article alike.
+
+use crate::article::Article;
+use crate::events::dates::{article_day, ArticleDay};
+use crate::events::places::{article_venues, Venue};
+use crate::events::terms::{story_terms, RawTerms};
+use crate::text::boilerplate::{story_lines, BoilerplateConfig, LineFrequencies};
+use crate::text::normalize::normalize_line_cased;
+
+/// An article's event evidence.
+pub struct Evidence {
+    /// Stems, names and numbers of its title and story lines.
+    pub terms: RawTerms,
+    /// Its day: the `published` field, else a date read from the text.
+    pub day: Option<ArticleDay>,
+    /// The places its dateline and lead name (none unless `places`).
+    pub venues: Vec<Venue>,
+}
+
+/// Reads an article's evidence: story lines (boilerplate by the rules and,
+/// given `freq`, by corpus frequency), terms, day and, with `places`, venues.
+pub fn article_evidence(
+    article: &Article,
+    boilerplate: &BoilerplateConfig,
+    freq: Option<&LineFrequencies>,
+    places: bool,
+) -> Evidence {
+    let story = story_lines(&article.text, boilerplate, freq);
+    let venues = if places {
+        let title = article.title.as_deref().map(normalize_line_cased);
+        article_venues(&article.text, title.as_deref(), &story)
+    } else {
+        Vec::new()
+    };
+    Evidence {
+        terms: story_terms(article, &story),
+        day: article_day(article),
+        venues,
+    }
+}
