@@ -1,5 +1,6 @@
 //! A held article as stored: metadata, signature, delta-coded shingle
-//! set with its order, event terms; sealed, decoded and checked on read.
+//! set with its order, event terms, day and venues; sealed, decoded and
+//! checked on read.
 
 use crate::index::damaged;
 use crate::index::meta_u64;
