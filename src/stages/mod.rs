@@ -39,3 +39,18 @@ pub fn gid(shard: u32, seq: usize) -> i64 {
 pub fn split_gid(gid: i64) -> (u32, usize) {
     ((gid >> 32) as u32, (gid & 0xFFFF_FFFF) as usize)
 }
+
+/// The non-blank lines of a stage's input with their 1-based numbers; a
+/// read error names the input (`what`).
+pub(crate) fn input_lines<'a>(
+    input: &'a mut dyn std::io::BufRead,
+    what: &'a str,
+) -> impl Iterator<Item = crate::error::Result<(usize, String)>> + 'a {
+    std::io::BufRead::lines(input)
+        .enumerate()
+        .map(move |(i, line)| {
+            line.map(|l| (i + 1, l))
+                .map_err(|e| crate::error::Error::io("cannot read", what, e))
+        })
+        .filter(|r| !matches!(r, Ok((_, l)) if l.trim().is_empty()))
+}

@@ -7,6 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::files::{RowFacts, ShardReader};
+use super::input_lines;
 use crate::dedup::groups::UnionFind;
 use crate::error::{Error, Result};
 use crate::sketch::minhash::agreeing_slots;
@@ -15,18 +16,15 @@ use crate::Deduplicator;
 /// Reads `a b` lines of global ids.
 fn read_pairs(input: &mut dyn BufRead, what: &str) -> Result<Vec<(i64, i64)>> {
     let mut pairs = Vec::new();
-    for (n, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| Error::io("cannot read", what, e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in input_lines(input, what) {
+        let (n, line) = line?;
         let mut it = line.split_ascii_whitespace().map(str::parse::<i64>);
         match (it.next(), it.next()) {
             (Some(Ok(a)), Some(Ok(b))) => pairs.push((a, b)),
             _ => {
                 return Err(Error::invalid(
                     "pair",
-                    format!("{what} line {}: {line:?} is not two ids", n + 1),
+                    format!("{what} line {n}: {line:?} is not two ids"),
                 ))
             }
         }

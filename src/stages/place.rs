@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::files::{RowFacts, ShardReader};
+use super::input_lines;
 use crate::article::{Location, RejectReason};
 use crate::dedup::Rejection;
 use crate::error::{Error, Result};
@@ -55,12 +56,9 @@ pub fn place_components(
     let mut reader = ShardReader::new(work, dedup.config().minhash);
     let mut batch: Vec<ComponentRow> = Vec::new();
     let mut removed = 0;
-    for (n, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| Error::io("cannot read", "components", e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: ComponentRow = parse(&line, "components", n + 1)?;
+    for line in input_lines(input, "components") {
+        let (n, line) = line?;
+        let row: ComponentRow = parse(&line, "components", n)?;
         if batch.len() >= BATCH_ROWS && batch.last().is_some_and(|r| r.comp != row.comp) {
             removed += place_batch(dedup, &mut reader, &std::mem::take(&mut batch), out)?;
         }
@@ -131,12 +129,9 @@ struct DuplicateIdRow {
 /// Reading the input, writing `out`.
 pub fn reject_duplicate_ids(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<usize> {
     let mut n = 0;
-    for (i, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| Error::io("cannot read", "duplicate ids", e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: DuplicateIdRow = parse(&line, "duplicate ids", i + 1)?;
+    for line in input_lines(input, "duplicate ids") {
+        let (i, line) = line?;
+        let row: DuplicateIdRow = parse(&line, "duplicate ids", i)?;
         let rejection = Rejection {
             seq: 0,
             location: Location::line(Arc::from(row.file.as_str()), row.line),
