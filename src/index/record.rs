@@ -15,7 +15,7 @@ use super::texts::Incoming;
 use crate::dedup::store::Compact;
 use crate::dedup::table::ArticleTable;
 use crate::error::{Error, Result};
-use crate::events::dates::{day_number, DayFrom};
+use crate::events::dates::DayFrom;
 use crate::events::places::Place;
 
 /// One held article as stored.
@@ -61,6 +61,7 @@ impl StoredDoc {
                 d
             })
             .collect();
+        let day = incoming.published_day();
         StoredDoc {
             id: table.id(row).to_string(),
             title: table.title(row).map(str::to_string),
@@ -73,7 +74,7 @@ impl StoredDoc {
             deltas,
             order,
             terms: incoming.terms,
-            day: table.published(row).and_then(day_number),
+            day,
             text_day: incoming
                 .day
                 .filter(|d| d.from != DayFrom::Published)

@@ -15,7 +15,6 @@ use super::integrity::{Lookup, SealedSums};
 use crate::dedup::table::round4;
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
-use crate::events::dates::day_number;
 use crate::events::places::place_sets_compatible;
 use crate::events::terms::TermKind;
 use crate::events::vectors::{background_share, TermStats};
@@ -98,8 +97,8 @@ where
             let id = table.id(row);
             let own = self.own_doc(id)?.map(|(doc, _)| doc);
             let this = &incoming[row as usize];
-            let day = table.published(row).and_then(day_number);
-            let any_day = day.or(this.day.as_ref().map(|d| d.day));
+            let day = this.published_day();
+            let any_day = this.day.as_ref().map(|d| d.day);
             // The collection is the held articles and this one, as if they
             // were one batch: `cluster` would give the same vectors.
             let own_terms = &incoming[row as usize].terms;

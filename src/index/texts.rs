@@ -16,7 +16,7 @@ use super::record::load_doc_as;
 use super::{Index, IndexSettings, Verdict};
 use crate::dedup::{DedupOutcome, OnError};
 use crate::error::{Error, Result};
-use crate::events::dates::ArticleDay;
+use crate::events::dates::{ArticleDay, DayFrom};
 use crate::events::evidence::article_evidence;
 use crate::events::places::{venue_set, Gazetteer, Place};
 use crate::ingest::Corpus;
@@ -35,6 +35,16 @@ pub(super) struct Incoming {
     pub venues: Vec<Place>,
     /// The article's text, deflated ([`pack`]).
     pub text: Vec<u8>,
+}
+
+impl Incoming {
+    /// Its day when it came from the `published` field.
+    pub fn published_day(&self) -> Option<i32> {
+        self.day
+            .as_ref()
+            .filter(|d| d.from == DayFrom::Published)
+            .map(|d| d.day)
+    }
 }
 
 /// A text deflated for storage.
