@@ -349,3 +349,86 @@ fn check_recall_reports_the_share_of_exact_neighbours_found() {
     assert!(recall > 0.95, "{line}");
     assert!(line.ends_with("of 200 sampled articles)"), "{line}");
 }
+
+#[test]
+fn chrome_of_a_small_site_does_not_glue_its_pages_into_one_event() {
+    // Two reports each of three ECB+ events (an office shooting, a
+    // hit-and-run, a stray-bullet killing), one of each on two local sites
+    // whose chrome (a "more local news" list, an account notice) is left in.
+    // Each site has three pages: too few for the corpus frequency rule, but
+    // its chrome lines are on pages that are not copies of each other. (With
+    // the chrome voting, each site's three pages were one event.)
+    let docs: BTreeMap<String, Value> = read_jsonl(&testdata("ecbplus/docs.jsonl"))
+        .into_iter()
+        .map(|d| (d["id"].as_str().unwrap().to_string(), d))
+        .collect();
+    let site = |name: &str| -> (String, String) {
+        let news = if name == "WKRN" {
+            "Crews battle overnight blaze at Marlborough lumber yard as neighbours evacuate\n\
+             School board in Westfield approves new budget after heated public meeting\n\
+             Police release sketch of suspect in Riverside Avenue bank robbery\n\
+             Two men hurt when pickup truck overturns on Interstate 95 near Exit 12\n\
+             Marlborough County sheriff warns residents about phone scam targeting seniors\n\
+             Westfield High School football team advances to state semifinal round"
+        } else {
+            "Boise council approves plan for new downtown transit center on Front Street\n\
+             Wildfire near Idaho City grows to 3,000 acres as crews dig containment lines\n\
+             Meridian police seek driver who fled after hitting a cyclist on Eagle Road\n\
+             Ada County assessor says property values rose again this year\n\
+             Nampa family loses home in early morning fire, Red Cross helping\n\
+             Treasure Valley schools to start two hours late because of fog"
+        };
+        (
+            format!("{name} local news\nMore local news\n{news}"),
+            format!(
+                "Sign up for the {name} morning newsletter and get local headlines in your inbox\n\
+                 Download the {name} app for breaking news alerts, weather and traffic updates"
+            ),
+        )
+    };
+    let pages = [
+        ("18_5ecbplus", "WKRN"),
+        ("21_6ecbplus", "WKRN"),
+        ("33_2ecbplus", "WKRN"),
+        ("18_8ecbplus", "KTVB"),
+        ("21_10ecbplus", "KTVB"),
+        ("33_1ecbplus", "KTVB"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("local.jsonl");
+    let lines: Vec<String> = pages
+        .iter()
+        .map(|(id, name)| {
+            let (head, foot) = site(name);
+            // The first lines of the report, as a short local brief.
+            let text: Vec<&str> = docs[*id]["text"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .take(12)
+                .collect();
+            let text = text.join("\n");
+            serde_json::json!({"id": id, "text": format!("{head}\n{text}\n{foot}")}).to_string()
+        })
+        .collect();
+    fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = cluster(&input, &[]);
+    let ev = event_of(&out);
+    for (a, b) in [
+        ("18_5ecbplus", "18_8ecbplus"),
+        ("21_6ecbplus", "21_10ecbplus"),
+        ("33_2ecbplus", "33_1ecbplus"),
+    ] {
+        assert_eq!(ev[a], ev[b], "{a} and {b} report one event: {ev:?}");
+    }
+    for (a, b) in [
+        ("18_5ecbplus", "21_6ecbplus"),
+        ("21_6ecbplus", "33_2ecbplus"),
+        ("18_5ecbplus", "33_2ecbplus"),
+    ] {
+        assert_ne!(
+            ev[a], ev[b],
+            "{a} and {b} share only their site's chrome: {ev:?}"
+        );
+    }
+}

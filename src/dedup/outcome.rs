@@ -94,6 +94,12 @@ impl DedupOutcome {
             .map(|m| (g.representative, m))
     }
 
+    /// How many articles a row's duplicate group holds (itself and its
+    /// copies; 1 when it has none).
+    pub fn group_size(&self, row: u32) -> u32 {
+        self.group_of[row as usize].map_or(1, |g| 1 + self.groups[g as usize].members.len() as u32)
+    }
+
     /// Whether the record at this input position is written to the cleaned corpus.
     pub fn kept_seqs(&self) -> Vec<bool> {
         let n = self.stats.records;

@@ -6,7 +6,7 @@ use crate::article::Article;
 use crate::events::dates::{article_day, ArticleDay};
 use crate::events::places::{article_venues, Venue};
 use crate::events::terms::{story_terms, RawTerms};
-use crate::text::boilerplate::{story_lines, BoilerplateConfig, LineFrequencies};
+use crate::text::boilerplate::{event_story_lines, BoilerplateConfig, LineFrequencies};
 use crate::text::normalize::normalize_line_cased;
 
 /// An article's event evidence.
@@ -20,14 +20,17 @@ pub struct Evidence {
 }
 
 /// Reads an article's evidence: story lines (boilerplate by the rules and,
-/// given `freq`, by corpus frequency), terms, day and, with `places`, venues.
+/// given `freq`, by corpus frequency; given also `copies`, the size of its
+/// duplicate group, without lines pages other than its copies share:
+/// [`event_story_lines`]), terms, day and, with `places`, venues.
 pub fn article_evidence(
     article: &Article,
     boilerplate: &BoilerplateConfig,
     freq: Option<&LineFrequencies>,
+    copies: Option<u32>,
     places: bool,
 ) -> Evidence {
-    let story = story_lines(&article.text, boilerplate, freq);
+    let story = event_story_lines(&article.text, boilerplate, freq, copies);
     let venues = if places {
         let title = article.title.as_deref().map(normalize_line_cased);
         article_venues(&article.text, title.as_deref(), &story)

@@ -105,11 +105,12 @@ impl EventClusterer {
             corpus,
             progress,
             |row| dedup.duplicate_of(row).is_none(),
-            |_, article| {
+            |row, article| {
                 let e = article_evidence(
                     &article,
                     &self.boilerplate,
                     dedup.freq.as_ref(),
+                    Some(dedup.group_size(row)),
                     self.config.places,
                 );
                 (e.terms, e.day, e.venues)
@@ -127,8 +128,8 @@ impl EventClusterer {
             .par_iter()
             .map(|c| vocab.vector(c, &self.config.vectors))
             .collect();
-        drop(counted);
         let graph = neighbour_graph(&vectors, &self.config, progress);
+        drop(counted);
         let venue_sets: Vec<Vec<u32>> = article_venues_of.iter().map(|v| venue_set(v)).collect();
         let hub_of = if self.config.hubs {
             hubs(&vectors, &graph, self.config.threshold)

@@ -291,3 +291,37 @@ fn a_roundup_of_unrelated_stories_is_a_hub_and_glues_nothing() {
     let ev = link(&vs, &g, &vec![None; 6], &[], &h, &config, &Silent);
     assert_eq!(ev, vec![0, 0, 1, 1, 2, 3]);
 }
+
+#[test]
+fn an_event_larger_than_the_neighbour_count_still_holds_together() {
+    // Twelve reports of one event, as a 3-neighbour graph holds them: two
+    // halves of six, each report near the two after it in its half (0.9) and
+    // near one report of the other half (0.5). Six edges join the halves:
+    // over all 36 pairs 0.083, under the threshold; over the 18 pairs a
+    // 3-neighbour graph can link between two clusters of six, 0.17.
+    let vs: Vec<TermVector> = (0..12).map(|_| vector(&[(1, 1.0)])).collect();
+    let graph: Vec<Neighbours> = (0..12u32)
+        .map(|i| {
+            let (half, at) = (i / 6, i % 6);
+            vec![
+                (half * 6 + (at + 1) % 6, 0.9),
+                (half * 6 + (at + 2) % 6, 0.9),
+                ((1 - half) * 6 + at, 0.5),
+            ]
+        })
+        .collect();
+    let at = |neighbours| ClusterConfig {
+        neighbours,
+        threshold: 0.15,
+        ..ClusterConfig::default()
+    };
+    let one = link(&vs, &graph, &vec![None; 12], &[], &[], &at(3), &Silent);
+    assert_eq!(one, vec![0; 12]);
+    // With a neighbour count above the event's size nothing is capped, and
+    // the mean over all pairs splits it.
+    let split = link(&vs, &graph, &vec![None; 12], &[], &[], &at(100), &Silent);
+    assert!(split.iter().any(|&e| e != split[0]), "{split:?}");
+    assert_eq!(linkage::linkable_pairs(3, 4, 10.0), 12.0);
+    assert_eq!(linkage::linkable_pairs(6, 6, 3.0), 18.0);
+    assert_eq!(linkage::linkable_pairs(30, 40, 10.0), 350.0);
+}

@@ -83,7 +83,7 @@ pub(super) fn read_batch(
         progress,
         |_| true,
         |_, article| {
-            let evidence = article_evidence(&article, &boilerplate, None, true);
+            let evidence = article_evidence(&article, &boilerplate, None, None, true);
             let gazetteer = Gazetteer::shipped();
             Incoming {
                 terms: evidence

@@ -409,15 +409,53 @@ pub fn story_lines(
     config: &BoilerplateConfig,
     freq: Option<&LineFrequencies>,
 ) -> Vec<(usize, String)> {
+    event_story_lines(text, config, freq, None)
+}
+
+/// How many articles beyond its own copies may share a line before event
+/// clustering reads it as chrome ([`event_story_lines`]).
+pub const SHARED_BEYOND_COPIES: u32 = 2;
+
+/// The story lines event clustering reads: [`story_lines`], less the lines
+/// other stories share when `copies` (the size of the article's duplicate
+/// group) is given.
+///
+/// A kept article's own sentences are in it and its copies. A line that
+/// `freq` counts in at least `copies` + [`SHARED_BEYOND_COPIES`] articles is
+/// also on pages that are not its copies: site chrome (an author's bio, a
+/// "more stories" list, a sign-up notice) on a site with too few pages in
+/// the corpus for the frequency rule, which must spare lines a story and its
+/// copies share. Such lines do not vote on which event an article reports.
+/// Were nothing left, the story lines are kept.
+pub fn event_story_lines(
+    text: &str,
+    config: &BoilerplateConfig,
+    freq: Option<&LineFrequencies>,
+    copies: Option<u32>,
+) -> Vec<(usize, String)> {
     let lines = crate::text::normalize::normalize_lines(text);
     let verdicts = classify(&lines, config, freq);
-    text.split('\n')
-        .zip(&lines)
-        .zip(&verdicts)
-        .enumerate()
-        .filter(|(_, ((_, folded), v))| v.is_none() && !folded.is_empty())
-        .map(|(i, ((raw, _), _))| (i, crate::text::normalize::normalize_line_cased(raw)))
-        .collect()
+    let story = |shared: &dyn Fn(&str) -> bool| -> Vec<(usize, String)> {
+        text.split('\n')
+            .zip(&lines)
+            .zip(&verdicts)
+            .enumerate()
+            .filter(|(_, ((_, folded), v))| v.is_none() && !folded.is_empty() && !shared(folded))
+            .map(|(i, ((raw, _), _))| (i, crate::text::normalize::normalize_line_cased(raw)))
+            .collect()
+    };
+    match (freq, copies) {
+        (Some(freq), Some(copies)) if config.corpus_frequency => {
+            let limit = copies.saturating_add(SHARED_BEYOND_COPIES);
+            let own = story(&|l: &str| freq.estimate(l) >= limit);
+            if own.is_empty() {
+                story(&|_: &str| false)
+            } else {
+                own
+            }
+        }
+        _ => story(&|_: &str| false),
+    }
 }
 
 /// The median count of the article's long lines (its sentences), or of all
