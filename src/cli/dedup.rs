@@ -296,8 +296,8 @@ fn explain(lsh: &LshParams, config: &newsdedup::DedupConfig) -> String {
         lsh.bands, lsh.rows, config.minhash.num_perm, config.candidate_threshold, lsh.rows, lsh.bands
     );
     out.push_str(&format!(
-        "candidates are copies when Jaccard >= {} or containment >= {} (with >= {} of the shared shingles in order)\n",
-        config.threshold, config.containment, config.containment_order
+        "candidates are copies when Jaccard >= {} or containment >= {} (with >= {} of the shared shingles in order), unless both have an unshared middle of >= {} of their length\n",
+        config.threshold, config.containment, config.containment_order, config.unshared_middle
     ));
     out.push_str("similarity  P(candidate)\n");
     for (s, p) in lsh.s_curve().into_iter().skip(2) {

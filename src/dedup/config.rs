@@ -37,6 +37,13 @@ pub struct DedupConfig {
     /// their text's order; reports of one event that share names and stock
     /// phrases use them in other sentences, in another order.
     pub containment_order: f64,
+    /// Whatever the rule that matched, two texts are not copies when each
+    /// has a run of at least 30 unshared shingles between shared ones that
+    /// is at least this share of its length (default 0.2; 1 turns it off).
+    /// Pages of one site share its header and footer chrome around two
+    /// different stories; copies share the story, and what one adds or
+    /// lacks sits at its edges or is short.
+    pub unshared_middle: f64,
     /// Jaccard the LSH bands are tuned for (default 0.3); abridged copies
     /// with lower Jaccard are found by the rare-shingle pass.
     pub candidate_threshold: f64,
@@ -73,6 +80,7 @@ impl Default for DedupConfig {
             containment: 0.38,
             containment_min_shingles: 15,
             containment_order: 0.75,
+            unshared_middle: 0.2,
             candidate_threshold: 0.3,
             lsh: None,
             rare_bucket: 16,
@@ -109,11 +117,13 @@ impl DedupConfig {
     pub fn validate(&self) -> Result<()> {
         self.minhash.validate()?;
         self.shingle_config().validate()?;
-        if !(0.0..=1.0).contains(&self.containment_order) {
-            return Err(Error::invalid(
-                "containment order",
-                format!("{} is not in [0, 1]", self.containment_order),
-            ));
+        for (name, v) in [
+            ("containment order", self.containment_order),
+            ("unshared middle", self.unshared_middle),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::invalid(name, format!("{v} is not in [0, 1]")));
+            }
         }
         for (name, v) in [
             ("threshold", self.threshold),

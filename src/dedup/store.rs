@@ -281,7 +281,7 @@ pub fn intersection_reaches(a: &[u32], b: &[u32], need: usize) -> bool {
 }
 
 /// How two shingle sets overlap, in count and in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InOrder {
     /// |A ∩ B|.
     pub shared: usize,
@@ -290,6 +290,43 @@ pub struct InOrder {
     /// order, while two reports that share names and stock phrases use them
     /// in different sentences, in a different order.
     pub in_order: usize,
+    /// Of the two texts, the smaller share that lies in one run of
+    /// unshared shingles between shared ones (in shingle positions, each
+    /// text against its own length; 0 when either has no such run). Two
+    /// pages of one site share its header and footer, and each has its own
+    /// story between them; a copy shares the story, and what it adds or
+    /// lacks sits at its edges or is short.
+    pub unshared_middle: f64,
+}
+
+/// The fewest shingle positions an unshared middle spans to count (a
+/// sentence or two): shorter runs are a copy's rewritten or dropped words,
+/// not a story of its own.
+pub const MIDDLE_MIN_SHINGLES: u32 = 30;
+
+/// The fewest shared shingles on each side of an unshared middle (a line
+/// or two of chrome): a name or a stock phrase both texts happen to use is
+/// no header or footer.
+pub const MIDDLE_MIN_FLANK: usize = 10;
+
+/// The longest run of positions between two consecutive shared positions
+/// (`shared`, ascending) with [`MIDDLE_MIN_FLANK`] shared positions on
+/// each side, as a share of a text of `len` positions; 0 when it is
+/// shorter than [`MIDDLE_MIN_SHINGLES`].
+fn middle_run(shared: &[u32], len: u32) -> f64 {
+    let inner = shared.len().saturating_sub(2 * MIDDLE_MIN_FLANK);
+    let run = shared
+        .windows(2)
+        .skip(MIDDLE_MIN_FLANK - 1)
+        .take(inner + 1)
+        .map(|w| w[1] - w[0] - 1)
+        .max()
+        .unwrap_or(0);
+    if len == 0 || shared.len() < 2 * MIDDLE_MIN_FLANK || run < MIDDLE_MIN_SHINGLES {
+        0.0
+    } else {
+        f64::from(run) / f64::from(len)
+    }
 }
 
 /// [`InOrder`] of two sorted sets with their first-occurrence positions
@@ -327,11 +364,30 @@ pub fn shared_in_order(a_set: &[u32], a_order: &[u32], b_set: &[u32], b_order: &
             }
         }
         let in_order = tails.len();
+        // The unshared middles: shared positions in A's text, then in B's.
+        let length = |order: &[u32]| order.iter().max().map_or(0, |&m| m + 1);
+        tails.clear();
+        tails.extend(
+            by_pos
+                .iter()
+                .enumerate()
+                .filter(|(_, &p)| p != u32::MAX)
+                .map(|(pos, _)| pos as u32),
+        );
+        let middle_a = middle_run(tails, length(a_order));
+        tails.clear();
+        tails.extend(by_pos.iter().copied().filter(|&p| p != u32::MAX));
+        tails.sort_unstable();
+        let middle_b = middle_run(tails, length(b_order));
         if by_pos.capacity() > MAX_KEPT_SCRATCH {
             *by_pos = Vec::new();
             *tails = Vec::new();
         }
-        InOrder { shared, in_order }
+        InOrder {
+            shared,
+            in_order,
+            unshared_middle: middle_a.min(middle_b),
+        }
     })
 }
 

@@ -53,6 +53,9 @@ pub struct Overlap {
     /// Share of the shared shingles that occur in the same order in both
     /// texts (1 when none are shared; see [`crate::dedup::store::InOrder`]).
     pub in_order: f64,
+    /// The smaller share of either text in one unshared run between shared
+    /// shingles (see [`crate::dedup::store::InOrder::unshared_middle`]).
+    pub unshared_middle: f64,
 }
 
 /// A similarity as reports give it: 4 decimals.
@@ -66,6 +69,7 @@ impl Overlap {
         jaccard: 0.0,
         containment: 0.0,
         in_order: 1.0,
+        unshared_middle: 0.0,
     };
 
     /// The same text.
@@ -73,6 +77,7 @@ impl Overlap {
         jaccard: 1.0,
         containment: 1.0,
         in_order: 1.0,
+        unshared_middle: 0.0,
     };
 
     /// The overlap of sets of `na` and `nb` shingles that share
@@ -90,6 +95,7 @@ impl Overlap {
             } else {
                 shared.in_order as f64 / inter
             },
+            unshared_middle: shared.unshared_middle,
         }
     }
 
@@ -102,6 +108,7 @@ impl Overlap {
             InOrder {
                 shared: inter,
                 in_order: inter,
+                unshared_middle: 0.0,
             },
         )
     }

@@ -282,3 +282,42 @@ fn plausibility_uses_the_weakest_acceptable_jaccard() {
     // Below the containment minimum only the Jaccard threshold counts.
     assert!(!d.plausible(40, 10, 12));
 }
+
+#[test]
+fn pages_of_one_site_sharing_only_header_and_footer_are_not_copies() {
+    // Two pages of one site: the same 25-word header and 25-word footer
+    // around different 60-word stories (containment 0.40, in order). A copy
+    // of the first page's story on another site, with its own header, and an
+    // abridged copy that drops a short middle passage, stay copies.
+    let words =
+        |tag: &str, n: usize| -> Vec<String> { (0..n).map(|i| format!("{tag}{i}")).collect() };
+    let (head, foot) = (words("nav", 25), words("foot", 25));
+    let (story_a, story_b) = (words("alpha", 60), words("beta", 60));
+    let page = |story: &[String]| -> Vec<String> { [&head[..], story, &foot[..]].concat() };
+    let (a, b) = (page(&story_a), page(&story_b));
+    let syndicated: Vec<String> = [&words("other", 30)[..], &story_a[..]].concat();
+    let abridged: Vec<String> = [&story_a[..25], &story_a[35..]].concat();
+    let (dedup, out) = run_on_words(&[
+        ("a", &a),
+        ("b", &b),
+        ("syndicated", &syndicated),
+        ("abridged", &abridged),
+    ]);
+    let t = &out.table;
+    let r = |id| row_of(t, id);
+    let o = t.overlap(r("b"), r("a"));
+    assert!(o.containment > 0.38 && o.in_order == 1.0, "{o:?}");
+    assert!(o.unshared_middle > 0.5, "{o:?}");
+    assert!(!dedup.verify(t, r("a"), r("b")) && !dedup.verify(t, r("b"), r("a")));
+    assert_eq!(t.overlap(r("syndicated"), r("a")).unshared_middle, 0.0);
+    assert!(dedup.verify(t, r("syndicated"), r("a")));
+    assert!(dedup.verify(t, r("abridged"), r("a")));
+    assert_eq!(out.duplicate_of(r("b")), None);
+    // With the rule off, the two pages are copies by containment.
+    let off = Deduplicator::new(DedupConfig {
+        unshared_middle: 1.0,
+        ..DedupConfig::default()
+    })
+    .unwrap();
+    assert!(off.verify(t, r("a"), r("b")));
+}

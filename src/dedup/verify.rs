@@ -113,9 +113,10 @@ impl Deduplicator {
     }
 
     /// Whether sets of these sizes that share at least `need` shingles (the
-    /// fewest any rule accepts) are copies: at once when that many shared
-    /// shingles reach the Jaccard threshold or order is not checked; else
-    /// on the exact overlap, order included.
+    /// fewest any rule accepts) are copies: on the exact overlap, order and
+    /// unshared middles included; at once, without reading the order, when
+    /// the middle rule is off and that many shared shingles reach the
+    /// Jaccard threshold or order is not checked.
     pub(super) fn confirm(
         &self,
         table: &ArticleTable,
@@ -125,12 +126,16 @@ impl Deduplicator {
         large: usize,
         need: usize,
     ) -> bool {
-        self.config.containment_order <= 0.0
-            || Overlap::at_best(small, large, need).jaccard >= self.config.threshold
-            || self.accepts(
-                small as u32,
-                Overlap::of_counts(small, large, table.shared_in_order(a, b)),
-            )
+        if self.config.unshared_middle >= 1.0
+            && (self.config.containment_order <= 0.0
+                || Overlap::at_best(small, large, need).jaccard >= self.config.threshold)
+        {
+            return true;
+        }
+        self.accepts(
+            small as u32,
+            Overlap::of_counts(small, large, table.shared_in_order(a, b)),
+        )
     }
 
     /// [`Self::verify`] for callers that also need the overlap: the
@@ -174,12 +179,15 @@ impl Deduplicator {
 
     /// Whether an exact overlap makes a copy: Jaccard at the threshold, or
     /// containment of the smaller set (of `small_size` shingles) in the
-    /// larger, with the shared shingles in the same order.
+    /// larger with the shared shingles in the same order; and in either case
+    /// not shared only around a middle each text has alone (a site's header
+    /// and footer around two stories: [`DedupConfig::unshared_middle`]).
     pub fn accepts(&self, small_size: u32, o: Overlap) -> bool {
-        o.jaccard >= self.config.threshold
+        (o.jaccard >= self.config.threshold
             || (small_size >= self.config.containment_min_shingles
                 && o.containment >= self.config.containment
-                && o.in_order >= self.config.containment_order)
+                && o.in_order >= self.config.containment_order))
+            && o.unshared_middle < self.config.unshared_middle
     }
 }
 

@@ -18,6 +18,10 @@ pub struct IndexSettings {
     pub containment: f64,
     pub containment_min_shingles: u32,
     pub containment_order: f64,
+    /// [`DedupConfig::unshared_middle`]; files made before it was a
+    /// setting read as 1 (off), the rule they were made with.
+    #[serde(default = "middle_rule_off")]
+    pub unshared_middle: f64,
     pub lsh: LshParams,
     pub rare_bucket: usize,
     /// Strip boilerplate lines by the per-line rules.
@@ -27,6 +31,10 @@ pub struct IndexSettings {
     /// `index add` and `check` faster and the file smaller, and miss some
     /// abridged copies: see [`IndexSettings::with_rare_slots`].
     pub rare_slots: usize,
+}
+
+fn middle_rule_off() -> f64 {
+    1.0
 }
 
 impl IndexSettings {
@@ -39,6 +47,7 @@ impl IndexSettings {
             containment: config.containment,
             containment_min_shingles: config.containment_min_shingles,
             containment_order: config.containment_order,
+            unshared_middle: config.unshared_middle,
             lsh: config.lsh_params(),
             rare_bucket: config.rare_bucket,
             boilerplate_rules: config.boilerplate.line_rules,
@@ -86,6 +95,7 @@ impl IndexSettings {
             containment: self.containment,
             containment_min_shingles: self.containment_min_shingles,
             containment_order: self.containment_order,
+            unshared_middle: self.unshared_middle,
             lsh: Some(self.lsh),
             rare_bucket: self.rare_bucket,
             boilerplate: BoilerplateConfig {
@@ -105,11 +115,12 @@ impl fmt::Display for IndexSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} threshold={} containment={} containment_order={} bands={}x{} rare_bucket={} rare_slots={} skip_stopwords={} boilerplate_rules={}",
+            "{} threshold={} containment={} containment_order={} unshared_middle={} bands={}x{} rare_bucket={} rare_slots={} skip_stopwords={} boilerplate_rules={}",
             self.minhash,
             self.threshold,
             self.containment,
             self.containment_order,
+            self.unshared_middle,
             self.lsh.bands,
             self.lsh.rows,
             self.rare_bucket,

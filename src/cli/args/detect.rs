@@ -94,6 +94,13 @@ pub struct MatchArgs {
     #[arg(long, default_value_t = 0.75, value_name = "SHARE", allow_negative_numbers = true, value_parser = finite_f64)]
     pub containment_order: f64,
 
+    /// Not copies when each text has an unshared middle (a run of 30 or more
+    /// shingles between shared ones) of at least this share of its length:
+    /// two pages of one site share its header and footer around different
+    /// stories. 1 turns it off.
+    #[arg(long, default_value_t = 0.2, value_name = "SHARE", allow_negative_numbers = true, value_parser = finite_f64)]
+    pub unshared_middle: f64,
+
     /// Jaccard the LSH bands are tuned for; lower finds more candidates.
     #[arg(long, default_value_t = 0.3, value_name = "J", allow_negative_numbers = true, value_parser = finite_f64)]
     pub candidate_threshold: f64,
@@ -225,6 +232,7 @@ impl MatchArgs {
             threshold: self.threshold,
             containment: self.containment,
             containment_order: self.containment_order,
+            unshared_middle: self.unshared_middle,
             candidate_threshold: self.candidate_threshold,
             rare_bucket: self.rare_bucket,
             shardable: self.shardable,
