@@ -201,8 +201,10 @@ pub fn line_key(line: &str) -> u64 {
     xxh3_64_with_seed(line.as_bytes(), 0x6c69_6e65)
 }
 
-/// Lines longer than this (in bytes) are never counted: chrome is short.
-const MAX_COUNTED_LINE: usize = 400;
+/// Lines longer than this (in bytes) are never counted: a page without line
+/// breaks is not a line of chrome, but an author's bio or a legal notice of
+/// a few hundred words is (400 missed them).
+const MAX_COUNTED_LINE: usize = 2000;
 
 /// Approximate document frequency of lines across a corpus, in fixed memory:
 /// a count-min sketch with conservative update (estimates are never below
