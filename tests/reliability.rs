@@ -263,6 +263,12 @@ fn flags_are_checked_before_anything_is_read_or_written() {
         ("--neighbours", "0", "neighbours"),
         ("--threshold", "-0.1", "invalid threshold: -0.1"),
         ("--containment", "inf", "not a finite number"),
+        (
+            "--unshared-middle",
+            "0",
+            "invalid unshared middle: 0 is not in (0, 1]",
+        ),
+        ("--unshared-middle", "1.5", "invalid unshared middle: 1.5"),
     ] {
         assert_refused(
             &[

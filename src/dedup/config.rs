@@ -117,17 +117,16 @@ impl DedupConfig {
     pub fn validate(&self) -> Result<()> {
         self.minhash.validate()?;
         self.shingle_config().validate()?;
-        for (name, v) in [
-            ("containment order", self.containment_order),
-            ("unshared middle", self.unshared_middle),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(Error::invalid(name, format!("{v} is not in [0, 1]")));
-            }
+        if !(0.0..=1.0).contains(&self.containment_order) {
+            return Err(Error::invalid(
+                "containment order",
+                format!("{} is not in [0, 1]", self.containment_order),
+            ));
         }
         for (name, v) in [
             ("threshold", self.threshold),
             ("candidate threshold", self.candidate_threshold),
+            ("unshared middle", self.unshared_middle),
         ] {
             if !(v > 0.0 && v <= 1.0) {
                 return Err(Error::invalid(name, format!("{v} is not in (0, 1]")));
