@@ -9,7 +9,10 @@ of three samples each, for flag sets given as arguments separated by `--`
 - random samples of 60, 200 and 479 articles (small inputs; 479 is the size
   of a TDT-style topic set);
 - k reports of every one of the 86 events (k = 2, 3, 5): few reports per
-  event, as in local news.
+  event, as in local news;
+- all reports of one of the two events of every topic ("event/topic": 43
+  events of different kinds, about 490 articles, as in a TDT-style set of
+  distinct topics).
 
     benches/ecb_samples.py --unshared-norm 1 --event-threshold 0.18 -- (defaults)
 """
@@ -64,6 +67,17 @@ def samples():
             rng = random.Random(seed)
             sets.append([l for e in sorted(by_event) for l in rng.sample(by_event[e], min(k, len(by_event[e])))])
         yield f"{k} per event", sets
+    # One of the two events of every topic, all its reports: 43 events of
+    # 43 different kinds, as in a TDT-style set of distinct topics.
+    topic_of = {e: json.loads(by_event[e][0])["topic"] for e in by_event}
+    sets = []
+    for seed in range(3):
+        rng = random.Random(seed)
+        chosen = {}
+        for e in sorted(by_event):
+            chosen.setdefault(topic_of[e], []).append(e)
+        sets.append([l for t in sorted(chosen) for l in by_event[rng.choice(chosen[t])]])
+    yield "event/topic", sets
 
 
 print("flag sets: " + " | ".join(" ".join(f) or "(defaults)" for f in flag_sets))
