@@ -492,6 +492,46 @@ mod tests {
     use crate::text::normalize::normalize_lines;
 
     #[test]
+    fn event_story_lines_leave_out_lines_other_stories_share() {
+        let chrome =
+            "Crews battle overnight blaze at Marlborough lumber yard as neighbours evacuate";
+        let texts: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    "Police said victim number {i} was taken to a hospital on Friday.\n{chrome}"
+                )
+            })
+            .collect();
+        let mut freq = LineFrequencies::for_corpus_bytes(1 << 16);
+        for t in &texts {
+            freq.add_article(normalize_lines(t).iter().map(String::as_str));
+        }
+        let config = BoilerplateConfig::default();
+        let lines = |copies| -> Vec<usize> {
+            event_story_lines(&texts[0], &config, Some(&freq), copies)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect()
+        };
+        // Three pages carry the line: two beyond an article without copies.
+        assert_eq!(lines(Some(1)), vec![0]);
+        // An article with two copies: the line may be its own.
+        assert_eq!(lines(Some(3)), vec![0, 1]);
+        // Without copy counts (`check`) and for dedup, every story line.
+        assert_eq!(lines(None), vec![0, 1]);
+        assert_eq!(story_lines(&texts[0], &config, Some(&freq)).len(), 2);
+        // A page whose every line is shared keeps its story lines.
+        let mut shared = LineFrequencies::for_corpus_bytes(1 << 16);
+        for _ in 0..3 {
+            shared.add_article(normalize_lines(&texts[0]).iter().map(String::as_str));
+        }
+        assert_eq!(
+            event_story_lines(&texts[0], &config, Some(&shared), Some(1)).len(),
+            2
+        );
+    }
+
+    #[test]
     fn mergeable_sketches_of_shards_sum_to_the_corpus_sketch() {
         let articles: Vec<Vec<String>> = (0..300)
             .map(|i| {
