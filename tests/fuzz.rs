@@ -29,7 +29,7 @@ use newsdedup::ingest::{Corpus, InputSpec, RawRecord, DEFAULT_MAX_BYTES};
 use newsdedup::merge::{read_text, MergeConfig, MergedStory, Merger, Relation, Source, Span};
 use newsdedup::progress::Silent;
 use newsdedup::text::boilerplate::{
-    classify, line_rule, story_lines, BoilerplateConfig, LineFrequencies, Reason,
+    classify, line_rule, story_lines, BoilerplateConfig, LineFrequencies, Reason, MAX_COUNTED_LINE,
 };
 use newsdedup::text::normalize::{normalize_line, normalize_line_cased, normalize_lines};
 use newsdedup::Error;
@@ -895,7 +895,7 @@ proptest! {
         }
         for (line, count) in true_counts(&normalized) {
             let estimate = freq.estimate(line);
-            if line.is_empty() || line.len() > 400 {
+            if line.is_empty() || line.len() > MAX_COUNTED_LINE {
                 prop_assert_eq!(estimate, 0, "{:?} is never counted", line);
             } else {
                 prop_assert!(estimate >= count, "{:?}: estimate {} < {}", line, estimate, count);

@@ -204,7 +204,7 @@ pub fn line_key(line: &str) -> u64 {
 /// Lines longer than this (in bytes) are never counted: a page without line
 /// breaks is not a line of chrome, but an author's bio or a legal notice of
 /// a few hundred words is (400 missed them).
-const MAX_COUNTED_LINE: usize = 2000;
+pub const MAX_COUNTED_LINE: usize = 2000;
 
 /// Approximate document frequency of lines across a corpus, in fixed memory:
 /// a count-min sketch with conservative update (estimates are never below
