@@ -69,8 +69,7 @@ pub fn run(args: &ClusterArgs) -> anyhow::Result<ExitCode> {
     if let Some(id) = &args.explain {
         let mut w = Output::stdout();
         let config = args.events.config();
-        let text =
-            report::cluster::explain(&outcome, &events, id, config.threshold, config.window_days)?;
+        let text = report::cluster::explain(&outcome, &events, id, &config)?;
         w.write_all(text.as_bytes())
             .context("cannot write <stdout>")?;
         w.commit()?;

@@ -27,12 +27,13 @@ pub struct ClusterConfig {
     pub ef_construction: usize,
     /// HNSW candidate list size while searching (default 48).
     pub ef_search: usize,
-    /// Articles whose `published` dates are further apart than this many
-    /// days never share an event (default 7; `None` ignores dates).
+    /// Two clusters whose `published` days are further apart than this
+    /// many days never merge: the gap between their day ranges, so reports
+    /// a few days apart chain a story that runs for weeks (default 7;
+    /// `None` ignores dates).
     pub window_days: Option<u32>,
-    /// Articles whose publication days, read from the text when there is
-    /// no `published` field, are further apart than this never share an
-    /// event (default 730: a printed page date is the date of that report,
+    /// The same for publication days read from the text when there is no
+    /// `published` field (default 730: a printed page date is the date of that report,
     /// and reports of one event come months apart; ECB+ events span up to
     /// three years). `None` ignores dates read from text.
     pub text_window_days: Option<u32>,

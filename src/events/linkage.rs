@@ -1,5 +1,6 @@
 //! Graph average linkage: clusters merge best first while their mean
-//! similarity holds, never across the date window nor between clusters
+//! similarity holds, never across the date window (a gap between two
+//! clusters' day ranges) nor between clusters
 //! whose venues are all known and incompatible (`places`); hub articles
 //! (`hubs`) take no part.
 
@@ -161,7 +162,10 @@ pub fn link(
     // Cluster → neighbouring cluster → sum of graph-edge similarities between them.
     let mut adj: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); n];
     let within = |w: Option<i64>, a: Option<(i64, i64)>, b: Option<(i64, i64)>| match (w, a, b) {
-        (Some(w), Some(a), Some(b)) => a.1.max(b.1) - a.0.min(b.0) <= w,
+        // The gap between the two clusters' day ranges (0 when they
+        // overlap): reports a few days apart chain a story that runs for
+        // weeks, while clusters with nothing between them stay apart.
+        (Some(w), Some(a), Some(b)) => a.0.max(b.0) - a.1.min(b.1) <= w,
         _ => true,
     };
     // Each cluster's venues: the union of its members' (`places`).
@@ -188,7 +192,7 @@ pub fn link(
                 continue;
             }
             let sim = sim * decay(i, j as usize);
-            if fits(&span, &any_span, i, j as usize) && sim > 0.0 {
+            if sim > 0.0 {
                 adj[i].insert(j, sim);
                 adj[j as usize].insert(i as u32, sim);
             }

@@ -183,6 +183,20 @@ fn date_window_keeps_distant_articles_apart() {
 }
 
 #[test]
+fn reports_a_few_days_apart_chain_a_story_that_runs_for_weeks() {
+    // Reports every five days for three weeks: each gap is within the
+    // 7-day window, the whole story is not; a report a month after the
+    // last one is another event.
+    let vs: Vec<TermVector> = (0..6).map(|_| vector(&[(1, 1.0)])).collect();
+    let config = ClusterConfig::default();
+    let g = neighbour_graph(&vs, &config, &Silent);
+    let p = |d| Some(ArticleDay::published(d));
+    let days = [p(0), p(5), p(10), p(15), p(20), p(50)];
+    let ev = link(&vs, &g, &days, &[], &[], &config, &Silent);
+    assert_eq!(ev, vec![0, 0, 0, 0, 0, 1]);
+}
+
+#[test]
 fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
     // Three equal vectors: similarity 1 before decay.
     let vs = vec![
@@ -224,7 +238,9 @@ fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
     };
     let ev = link(&vs, &g, &[t(0), t(30), t(3 * 365)], &[], &[], &off, &Silent);
     assert_eq!(ev, vec![0, 0, 0]);
-    // The default: a text window of two years.
+    // The default: a text window of two years between clusters' days (700
+    // days after the first report is within it, 800 days after the second
+    // is not).
     let defaults = ClusterConfig {
         threshold: 0.3,
         ..ClusterConfig::default()
@@ -232,7 +248,7 @@ fn dates_read_from_text_have_their_own_window_and_an_optional_decay() {
     let ev = link(
         &vs,
         &g,
-        &[t(0), t(700), t(3 * 365)],
+        &[t(0), t(700), t(1500)],
         &[],
         &[],
         &defaults,

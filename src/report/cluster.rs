@@ -2,8 +2,9 @@
 
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
+use crate::events::dates::DayFrom;
 use crate::events::places::{venue_set, Gazetteer};
-use crate::events::EventOutcome;
+use crate::events::{ClusterConfig, EventOutcome};
 
 /// The one-line summary of a `cluster` run.
 pub fn summary(o: &DedupOutcome, e: &EventOutcome) -> String {
@@ -30,9 +31,9 @@ pub fn explain(
     o: &DedupOutcome,
     e: &EventOutcome,
     id: &str,
-    threshold: f32,
-    window: Option<u32>,
+    config: &ClusterConfig,
 ) -> Result<String> {
+    let threshold = config.threshold;
     let t = &o.table;
     let Some(row) = (0..t.len() as u32).find(|&r| t.id(r) == id) else {
         return Err(Error::UnknownArticle { id: id.to_string() });
@@ -100,19 +101,44 @@ pub fn explain(
         "  {} terms in its vector; nearest neighbours:\n",
         v.len()
     ));
+    // An event's day range: of `published` days only, or of all days.
+    let range = |ev: u32, published_only: bool| -> Option<(i64, i64)> {
+        e.rows
+            .iter()
+            .zip(&e.days)
+            .filter(|(&r, _)| e.event_of_row[r as usize] == ev)
+            .filter_map(|(_, d)| d.as_ref())
+            .filter(|d| !published_only || d.from == DayFrom::Published)
+            .map(|d| i64::from(d.day))
+            .fold(None, |acc, d| {
+                Some(acc.map_or((d, d), |(a, b): (i64, i64)| (a.min(d), b.max(d))))
+            })
+    };
+    let gap = |x: Option<(i64, i64)>, y: Option<(i64, i64)>| {
+        x.zip(y).map(|(x, y)| x.0.max(y.0) - x.1.min(y.1))
+    };
     for &(j, sim) in &e.graph[i] {
         let r = e.rows[j as usize];
-        let gap = e.days[i]
-            .as_ref()
-            .zip(e.days[j as usize].as_ref())
-            .map(|(a, b)| i64::from(a.day - b.day).abs());
+        let theirs_event = e.event_of_row[r as usize];
+        let beyond = |published_only: bool, w: Option<u32>| {
+            gap(
+                range(event, published_only),
+                range(theirs_event, published_only),
+            )
+            .zip(w)
+            .filter(|&(g, w)| g > i64::from(w))
+        };
         let (mine, theirs) = (venue_set(&e.venues[i]), venue_set(&e.venues[j as usize]));
-        let same = match (e.event_of_row[r as usize] == event, gap, window) {
-            (true, _, _) => "same event".to_string(),
-            (false, Some(g), Some(w)) if g > i64::from(w) => {
-                format!("other event: published {g} days apart, beyond the {w}-day window")
+        let same = match (theirs_event == event, beyond(true, config.window_days)) {
+            (true, _) => "same event".to_string(),
+            (false, Some((g, w))) => {
+                format!("other event: the events are published {g} days apart, beyond the {w}-day window")
             }
-            (false, _, _) if !gazetteer.sets_compatible(&mine, &theirs) => {
+            (false, None) if beyond(false, config.text_window_days).is_some() => {
+                let (g, w) = beyond(false, config.text_window_days).expect("checked");
+                format!("other event: the events' days (read from text) are {g} days apart, beyond the {w}-day text window")
+            }
+            (false, _) if !gazetteer.sets_compatible(&mine, &theirs) => {
                 let names = |set: &[u32]| {
                     let mut names: Vec<&str> = set
                         .iter()
@@ -127,7 +153,7 @@ pub fn explain(
                     names(&theirs)
                 )
             }
-            (false, _, _) => "other event".to_string(),
+            (false, _) => "other event".to_string(),
         };
         let shared: Vec<String> = v
             .shared_terms(&e.vectors[j as usize])

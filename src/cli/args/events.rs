@@ -64,8 +64,9 @@ pub struct EventArgs {
     #[arg(long, default_value_t = ClusterConfig::default().ef_search, value_name = "EF", allow_negative_numbers = true)]
     pub ef_search: usize,
 
-    /// Articles published more than this many days apart never share an
-    /// event (when both have a `published` date); 0 ignores dates.
+    /// Two clusters whose `published` days are more than this many days
+    /// apart (the gap between their date ranges) never merge: reports a
+    /// few days apart chain a story that runs for weeks. 0 ignores dates.
     #[arg(
         long,
         default_value_t = 7,
@@ -74,10 +75,9 @@ pub struct EventArgs {
     )]
     pub window_days: u32,
 
-    /// Articles whose publication days are further apart than this never
-    /// share an event, when a day was read from the text (no `published`
-    /// field): page dates are less exact, and follow-up reports come months
-    /// later. 0 ignores dates read from text.
+    /// The same for days read from the text (no `published` field): page
+    /// dates are less exact, and follow-up reports come months later. 0
+    /// ignores dates read from text.
     #[arg(long, default_value_t = 730, value_name = "DAYS")]
     pub text_window_days: u32,
 
