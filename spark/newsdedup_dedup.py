@@ -39,7 +39,7 @@ from pyspark.sql import SparkSession, functions as F, types as T
 
 # Flags passed to every stage as they are (the detection settings of dedup).
 VALUE_FLAGS = [
-    "threshold", "containment", "containment-order", "candidate-threshold",
+    "threshold", "containment", "containment-order", "unshared-middle", "candidate-threshold",
     "rare-bucket", "bands", "rows", "num-perm", "ngram", "seed", "scheme",
     "keep", "max-bytes",
 ]

@@ -38,8 +38,9 @@ pub struct DedupConfig {
     /// phrases use them in other sentences, in another order.
     pub containment_order: f64,
     /// Whatever the rule that matched, two texts are not copies when each
-    /// has a run of at least 30 unshared shingles between shared ones that
-    /// is at least this share of its length (default 0.2; 1 turns it off).
+    /// has a run of at least 30 unshared shingles between shared ones (at
+    /// least 10 on each side) that is at least this share of its shingles
+    /// (default 0.2; 1 turns it off).
     /// Pages of one site share its header and footer chrome around two
     /// different stories; copies share the story, and what one adds or
     /// lacks sits at its edges or is short.

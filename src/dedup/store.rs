@@ -291,15 +291,17 @@ pub struct InOrder {
     /// in different sentences, in a different order.
     pub in_order: usize,
     /// Of the two texts, the smaller share that lies in one run of
-    /// unshared shingles between shared ones (in shingle positions, each
-    /// text against its own length; 0 when either has no such run). Two
+    /// unshared shingles between shared ones (distinct shingles in order of
+    /// first occurrence, each text against its own set; runs shorter than
+    /// [`MIDDLE_MIN_SHINGLES`] or without [`MIDDLE_MIN_FLANK`] shared ones
+    /// on each side count 0; 0 when either has no such run). Two
     /// pages of one site share its header and footer, and each has its own
     /// story between them; a copy shares the story, and what it adds or
     /// lacks sits at its edges or is short.
     pub unshared_middle: f64,
 }
 
-/// The fewest shingle positions an unshared middle spans to count (a
+/// The fewest distinct shingles an unshared middle holds to count (a
 /// sentence or two): shorter runs are a copy's rewritten or dropped words,
 /// not a story of its own.
 pub const MIDDLE_MIN_SHINGLES: u32 = 30;
@@ -309,10 +311,10 @@ pub const MIDDLE_MIN_SHINGLES: u32 = 30;
 /// no header or footer.
 pub const MIDDLE_MIN_FLANK: usize = 10;
 
-/// The longest run of positions between two consecutive shared positions
-/// (`shared`, ascending) with [`MIDDLE_MIN_FLANK`] shared positions on
-/// each side, as a share of a text of `len` positions; 0 when it is
-/// shorter than [`MIDDLE_MIN_SHINGLES`].
+/// The longest run between two consecutive shared ranks (`shared`,
+/// ascending ranks of first occurrence) with [`MIDDLE_MIN_FLANK`] shared
+/// ones on each side, as a share of a text of `len` distinct shingles; 0
+/// when it is shorter than [`MIDDLE_MIN_SHINGLES`].
 fn middle_run(shared: &[u32], len: u32) -> f64 {
     let inner = shared.len().saturating_sub(2 * MIDDLE_MIN_FLANK);
     let run = shared
@@ -364,8 +366,16 @@ pub fn shared_in_order(a_set: &[u32], a_order: &[u32], b_set: &[u32], b_order: &
             }
         }
         let in_order = tails.len();
-        // The unshared middles: shared positions in A's text, then in B's.
-        let length = |order: &[u32]| order.iter().max().map_or(0, |&m| m + 1);
+        // The unshared middles, counted in distinct shingles: each text's
+        // shared shingles by their rank among its own first occurrences
+        // (a repeated passage is no middle of its own).
+        let ranks = |order: &[u32], shared: &mut Vec<u32>| {
+            let mut sorted = order.to_vec();
+            sorted.sort_unstable();
+            for p in shared.iter_mut() {
+                *p = sorted.partition_point(|&q| q < *p) as u32;
+            }
+        };
         tails.clear();
         tails.extend(
             by_pos
@@ -374,11 +384,13 @@ pub fn shared_in_order(a_set: &[u32], a_order: &[u32], b_set: &[u32], b_order: &
                 .filter(|(_, &p)| p != u32::MAX)
                 .map(|(pos, _)| pos as u32),
         );
-        let middle_a = middle_run(tails, length(a_order));
+        ranks(a_order, tails);
+        let middle_a = middle_run(tails, a_order.len() as u32);
         tails.clear();
         tails.extend(by_pos.iter().copied().filter(|&p| p != u32::MAX));
         tails.sort_unstable();
-        let middle_b = middle_run(tails, length(b_order));
+        ranks(b_order, tails);
+        let middle_b = middle_run(tails, b_order.len() as u32);
         if by_pos.capacity() > MAX_KEPT_SCRATCH {
             *by_pos = Vec::new();
             *tails = Vec::new();

@@ -313,6 +313,17 @@ fn pages_of_one_site_sharing_only_header_and_footer_are_not_copies() {
     assert!(dedup.verify(t, r("syndicated"), r("a")));
     assert!(dedup.verify(t, r("abridged"), r("a")));
     assert_eq!(out.duplicate_of(r("b")), None);
+    // A page that repeats its lede (a summary above the body) and its copy
+    // with one word changed: the repeat is no middle of its own.
+    let (lede, rest) = (words("lede", 35), words("rest", 60));
+    let doubled: Vec<String> = [&lede[..], &lede[..], &rest[..]].concat();
+    let mut edited = doubled.clone();
+    edited[100] = "changed".to_string();
+    let (again, out2) = run_on_words(&[("doubled", &doubled), ("edited", &edited)]);
+    let t2 = &out2.table;
+    let (rd, re) = (row_of(t2, "doubled"), row_of(t2, "edited"));
+    assert_eq!(t2.overlap(re, rd).unshared_middle, 0.0);
+    assert!(again.verify(t2, re, rd));
     // With the rule off, the two pages are copies by containment.
     let off = Deduplicator::new(DedupConfig {
         unshared_middle: 1.0,

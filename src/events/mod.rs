@@ -128,8 +128,8 @@ impl EventClusterer {
             .par_iter()
             .map(|c| vocab.vector(c, &self.config.vectors))
             .collect();
-        let graph = neighbour_graph(&vectors, &self.config, progress);
         drop(counted);
+        let graph = neighbour_graph(&vectors, &self.config, progress);
         let venue_sets: Vec<Vec<u32>> = article_venues_of.iter().map(|v| venue_set(v)).collect();
         let hub_of = if self.config.hubs {
             hubs(&vectors, &graph, self.config.threshold)

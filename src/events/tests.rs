@@ -194,6 +194,12 @@ fn reports_a_few_days_apart_chain_a_story_that_runs_for_weeks() {
     let days = [p(0), p(5), p(10), p(15), p(20), p(50)];
     let ev = link(&vs, &g, &days, &[], &[], &config, &Silent);
     assert_eq!(ev, vec![0, 0, 0, 0, 0, 1]);
+    // Two neighbours a month apart, with nothing between them, stay apart
+    // (the window holds for the first merge too).
+    let pair = &vs[..2];
+    let g = neighbour_graph(pair, &config, &Silent);
+    let ev = link(pair, &g, &[p(0), p(30)], &[], &[], &config, &Silent);
+    assert_eq!(ev, vec![0, 1]);
 }
 
 #[test]
