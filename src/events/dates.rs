@@ -27,6 +27,14 @@ pub fn day_number(published: &str) -> Option<i32> {
     parse_day(published).and_then(|d| i32::try_from((d - epoch).num_days()).ok())
 }
 
+/// How many days apart two day ranges (first, last) are: the gap between
+/// them, 0 or less when they overlap. The one measure of the day windows:
+/// `cluster` compares clusters' ranges, `check --level event` and
+/// `--explain` single days and events.
+pub fn days_apart(a: (i64, i64), b: (i64, i64)) -> i64 {
+    a.0.max(b.0) - a.1.min(b.1)
+}
+
 /// Where an article's publication day came from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DayFrom {

@@ -4,7 +4,7 @@
 //! whose venues are all known and incompatible (`places`); hub articles
 //! (`hubs`) take no part.
 
-use crate::events::dates::{ArticleDay, DayFrom};
+use crate::events::dates::{days_apart, ArticleDay, DayFrom};
 use crate::events::places::Gazetteer;
 use crate::events::ClusterConfig;
 use crate::events::Linkage;
@@ -165,10 +165,10 @@ pub fn link(
     // Cluster → neighbouring cluster → sum of graph-edge similarities between them.
     let mut adj: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); n];
     let within = |w: Option<i64>, a: Option<(i64, i64)>, b: Option<(i64, i64)>| match (w, a, b) {
-        // The gap between the two clusters' day ranges (0 when they
-        // overlap): reports a few days apart chain a story that runs for
-        // weeks, while clusters with nothing between them stay apart.
-        (Some(w), Some(a), Some(b)) => a.0.max(b.0) - a.1.min(b.1) <= w,
+        // The gap between the two clusters' day ranges: reports a few days
+        // apart chain a story that runs for weeks, while clusters with
+        // nothing between them stay apart.
+        (Some(w), Some(a), Some(b)) => days_apart(a, b) <= w,
         _ => true,
     };
     // Each cluster's venues: the union of its members' (`places`).

@@ -15,6 +15,7 @@ use super::integrity::{Lookup, SealedSums};
 use crate::dedup::table::round4;
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
+use crate::events::dates::days_apart;
 use crate::events::places::place_sets_compatible;
 use crate::events::terms::TermKind;
 use crate::events::vectors::{background_share, TermStats};
@@ -122,7 +123,10 @@ where
                 let held = load_doc(self.docs, doc, self.path)?;
                 self.other_id(doc, &held.id, id)?;
                 // The day windows and venues of `cluster`'s linkage.
-                let apart = |w: Option<u32>, a: Option<i32>, b: Option<i32>| matches!((w, a, b), (Some(w), Some(a), Some(b)) if (a - b).unsigned_abs() > w);
+                let apart = |w: Option<u32>, a: Option<i32>, b: Option<i32>| {
+                    matches!((w, a, b), (Some(w), Some(a), Some(b))
+                        if days_apart((a.into(), a.into()), (b.into(), b.into())) > i64::from(w))
+                };
                 if apart(events.window_days, day, held.day)
                     || apart(events.text_window_days, any_day, held.day.or(held.text_day))
                     || (events.places && !place_sets_compatible(&this.venues, &held.venues))

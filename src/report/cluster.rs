@@ -2,7 +2,7 @@
 
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
-use crate::events::dates::DayFrom;
+use crate::events::dates::{days_apart, DayFrom};
 use crate::events::places::{venue_set, Gazetteer};
 use crate::events::{ClusterConfig, EventOutcome};
 
@@ -114,31 +114,29 @@ pub fn explain(
                 Some(acc.map_or((d, d), |(a, b): (i64, i64)| (a.min(d), b.max(d))))
             })
     };
-    let gap = |x: Option<(i64, i64)>, y: Option<(i64, i64)>| {
-        x.zip(y).map(|(x, y)| x.0.max(y.0) - x.1.min(y.1))
-    };
+    let my_ranges = (range(event, true), range(event, false));
     for &(j, sim) in &e.graph[i] {
         let r = e.rows[j as usize];
         let theirs_event = e.event_of_row[r as usize];
-        let beyond = |published_only: bool, w: Option<u32>| {
-            gap(
-                range(event, published_only),
-                range(theirs_event, published_only),
-            )
-            .zip(w)
-            .filter(|&(g, w)| g > i64::from(w))
+        // The window a merge of the two events would cross, if any.
+        let beyond = |mine: Option<(i64, i64)>, published_only: bool, w: Option<u32>| {
+            mine.zip(range(theirs_event, published_only))
+                .map(|(x, y)| days_apart(x, y))
+                .zip(w)
+                .filter(|&(g, w)| g > i64::from(w))
         };
         let (mine, theirs) = (venue_set(&e.venues[i]), venue_set(&e.venues[j as usize]));
-        let same = match (theirs_event == event, beyond(true, config.window_days)) {
-            (true, _) => "same event".to_string(),
-            (false, Some((g, w))) => {
+        let published = beyond(my_ranges.0, true, config.window_days);
+        let from_text = beyond(my_ranges.1, false, config.text_window_days);
+        let same = match (theirs_event == event, published, from_text) {
+            (true, _, _) => "same event".to_string(),
+            (false, Some((g, w)), _) => {
                 format!("other event: the events are published {g} days apart, beyond the {w}-day window")
             }
-            (false, None) if beyond(false, config.text_window_days).is_some() => {
-                let (g, w) = beyond(false, config.text_window_days).expect("checked");
+            (false, None, Some((g, w))) => {
                 format!("other event: the events' days (read from text) are {g} days apart, beyond the {w}-day text window")
             }
-            (false, _) if !gazetteer.sets_compatible(&mine, &theirs) => {
+            (false, _, _) if !gazetteer.sets_compatible(&mine, &theirs) => {
                 let names = |set: &[u32]| {
                     let mut names: Vec<&str> = set
                         .iter()
@@ -153,7 +151,7 @@ pub fn explain(
                     names(&theirs)
                 )
             }
-            (false, _) => "other event".to_string(),
+            (false, _, _) => "other event".to_string(),
         };
         let shared: Vec<String> = v
             .shared_terms(&e.vectors[j as usize])
