@@ -15,6 +15,7 @@ pub(crate) mod table;
 
 mod candidates;
 mod config;
+mod nearby;
 mod outcome;
 mod sign;
 mod stars;

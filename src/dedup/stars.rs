@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use crate::dedup::groups::{Candidate, UnionFind};
+use crate::dedup::nearby::Nearby;
 use crate::dedup::table::ArticleTable;
 
 impl Deduplicator {
@@ -144,16 +145,24 @@ impl Deduplicator {
     ) -> Vec<DuplicateGroup> {
         let mut groups: Vec<DuplicateGroup> = Vec::new();
         let mut unplaced = Vec::new();
+        let mut nearby = Nearby::for_component(rows.len());
         for &row in rows {
+            let near = nearby.as_ref().map(|n| n.groups(table, row));
+            let compared: Box<dyn Iterator<Item = usize>> = match near {
+                Some(near) => Box::new(near.into_iter()),
+                None => Box::new(0..groups.len()),
+            };
             let mut best: Option<(crate::dedup::table::Overlap, usize)> = None;
-            for (i, g) in groups.iter().enumerate() {
-                let rep = g.representative;
+            for i in compared {
+                let rep = groups[i].representative;
                 if barred.contains(&(row, rep)) {
                     continue;
                 }
                 let exact_copy = table.content_hash(rep) == table.content_hash(row);
                 let verified = if exact_copy {
                     Some(table.overlap(row, rep))
+                } else if nearby.is_some() && !self.signatures_worth_reading(table, row, rep) {
+                    None
                 } else {
                     self.verified_overlap(table, row, rep)
                 };
@@ -171,8 +180,14 @@ impl Deduplicator {
                     in_order: round4(o.in_order),
                     via: None,
                 });
-            } else if !self.join_through_member(table, &mut groups, row, barred) {
+                if let Some(n) = nearby.as_mut() {
+                    n.add_member(table, i, row);
+                }
+            } else if !self.join_through_member(table, &mut groups, row, barred, nearby.as_ref()) {
                 unplaced.push(groups.len());
+                if let Some(n) = nearby.as_mut() {
+                    n.add_representative(table, groups.len(), row);
+                }
                 groups.push(DuplicateGroup {
                     representative: row,
                     members: Vec::new(),
@@ -186,7 +201,7 @@ impl Deduplicator {
         for i in unplaced {
             let row = groups[i].representative;
             if groups[i].members.is_empty() {
-                self.join_through_member(table, &mut groups, row, barred);
+                self.join_through_member(table, &mut groups, row, barred, nearby.as_ref());
             }
         }
         groups.retain(|g| !g.members.is_empty());
@@ -203,8 +218,9 @@ impl Deduplicator {
         groups: &mut [DuplicateGroup],
         row: u32,
         barred: &HashSet<(u32, u32)>,
+        nearby: Option<&Nearby>,
     ) -> bool {
-        let Some((i, via)) = self.best_member(table, groups, row, barred) else {
+        let Some((i, via)) = self.best_member(table, groups, row, barred, nearby) else {
             return false;
         };
         let o = table.overlap(row, groups[i].representative);
@@ -229,11 +245,30 @@ impl Deduplicator {
         groups: &[DuplicateGroup],
         row: u32,
         barred: &HashSet<(u32, u32)>,
+        nearby: Option<&Nearby>,
     ) -> Option<(usize, u32)> {
+        // Each group with the direct members to try; in a large component,
+        // only the nearby ones.
+        let tried: Vec<(usize, Vec<u32>)> = match nearby {
+            Some(n) => n
+                .members(table, row)
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|c| (c[0].0, c.iter().map(|&(_, m)| m).collect()))
+                .collect(),
+            None => groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    let direct = g.members.iter().filter(|m| m.via.is_none());
+                    (i, direct.map(|m| m.row).collect())
+                })
+                .collect(),
+        };
         let mut best: Option<(crate::dedup::table::Overlap, usize, u32)> = None;
-        for (i, g) in groups.iter().enumerate() {
+        for (i, members) in tried {
+            let g = &groups[i];
             let rep = g.representative;
-            if g.members.is_empty() || barred.contains(&(row, rep)) {
+            if members.is_empty() || g.members.is_empty() || barred.contains(&(row, rep)) {
                 continue;
             }
             let (small, large) = if table.set_size(row) <= table.set_size(rep) {
@@ -244,15 +279,15 @@ impl Deduplicator {
             if table.containment(small, large) < VIA_MIN_CONTAINMENT {
                 continue;
             }
-            for m in g.members.iter().filter(|m| m.via.is_none()) {
-                let large_enough = f64::from(table.set_size(m.row))
+            for m in members {
+                let large_enough = f64::from(table.set_size(m))
                     >= VIA_MIN_SIZE_RATIO * f64::from(table.set_size(row));
                 let verified = large_enough
-                    .then(|| self.verified_overlap(table, row, m.row))
+                    .then(|| self.verified_overlap(table, row, m))
                     .flatten();
                 if let Some(o) = verified {
                     if best.is_none_or(|(b, _, _)| o.jaccard > b.jaccard) {
-                        best = Some((o, i, m.row));
+                        best = Some((o, i, m));
                     }
                 }
             }

@@ -332,3 +332,74 @@ fn pages_of_one_site_sharing_only_header_and_footer_are_not_copies() {
     .unwrap();
     assert!(off.verify(t, r("a"), r("b")));
 }
+
+#[test]
+fn a_component_too_large_to_compare_all_pairs_still_places_each_copy_with_its_original() {
+    // 600 pages of one site: one header and footer around each page's own
+    // story, so no two pages are copies; a bridge article (the second half of
+    // one story and the first half of the next) is an abridged copy of both
+    // pages, chaining every page into one component of more than
+    // `LARGE_COMPONENT` rows; every tenth page also has a copy with one word
+    // changed and one dropped. Each copy joins its own page, each bridge one of its
+    // two, and no page another page.
+    use super::nearby::LARGE_COMPONENT;
+    let n = 600;
+    let words =
+        |tag: String, k: usize| -> Vec<String> { (0..k).map(|j| format!("{tag}x{j}")).collect() };
+    let (head, foot) = (words("nav".into(), 30), words("foot".into(), 30));
+    let stories: Vec<Vec<String>> = (0..n).map(|i| words(format!("s{i}"), 60)).collect();
+    let pages: Vec<Vec<String>> = stories
+        .iter()
+        .map(|s| [&head[..], s, &foot[..]].concat())
+        .collect();
+    let mut articles: Vec<(String, Vec<String>)> = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
+        articles.push((format!("page{i}"), p.clone()));
+        if i + 1 < n {
+            let bridge = [&stories[i][30..], &stories[i + 1][..30]].concat();
+            articles.push((format!("bridge{i}"), bridge));
+        }
+        if i % 10 == 0 {
+            let mut copy = p.clone();
+            copy[70] = "edited".into();
+            copy.remove(40);
+            articles.push((format!("copy{i}"), copy));
+        }
+    }
+    assert!(articles.len() > LARGE_COMPONENT);
+    let refs: Vec<(&str, &Vec<String>)> = articles.iter().map(|(id, w)| (id.as_str(), w)).collect();
+    let (dedup, out) = run_on_words(&refs);
+    let t = &out.table;
+    let r = |id: &str| row_of(t, id);
+    // The chain holds: each bridge is a copy of the pages on both sides.
+    for i in [0, 299, 598] {
+        let b = r(&format!("bridge{i}"));
+        assert!(dedup.verify(t, b, r(&format!("page{i}"))));
+        assert!(dedup.verify(t, b, r(&format!("page{}", i + 1))));
+    }
+    let of = |id: &str| {
+        out.duplicate_of(r(id)).map(|(rep, m)| {
+            (
+                t.id(m.via.unwrap_or(rep)).to_string(),
+                t.id(rep).to_string(),
+            )
+        })
+    };
+    for i in 0..n {
+        assert_eq!(of(&format!("page{i}")), None, "page{i} removed");
+        if i % 10 == 0 {
+            let (matched, kept) = of(&format!("copy{i}")).expect("copy found");
+            assert_eq!(
+                (matched.as_str(), kept.as_str()),
+                (format!("page{i}").as_str(), format!("page{i}").as_str())
+            );
+        }
+        if i + 1 < n {
+            let (_, kept) = of(&format!("bridge{i}")).expect("bridge placed");
+            assert!(
+                kept == format!("page{i}") || kept == format!("page{}", i + 1),
+                "bridge{i} with {kept}"
+            );
+        }
+    }
+}

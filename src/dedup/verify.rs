@@ -12,9 +12,14 @@ impl Deduplicator {
     /// [`Self::plausible`]; identical cleaned texts always pass): `None`
     /// when the sets were not worth reading.
     pub(super) fn verify_candidate(&self, table: &ArticleTable, a: u32, b: u32) -> Option<bool> {
+        self.signatures_worth_reading(table, a, b)
+            .then(|| self.verify(table, a, b))
+    }
+
+    /// [`Self::worth_reading`] on the slot agreement of the rows' signatures.
+    pub(super) fn signatures_worth_reading(&self, table: &ArticleTable, a: u32, b: u32) -> bool {
         let agreeing = agreeing_slots(table.slots(a), table.slots(b));
         self.worth_reading(table, a, b, agreeing)
-            .then(|| self.verify(table, a, b))
     }
 
     /// Whether the sets of rows `a` and `b` are worth reading (see
