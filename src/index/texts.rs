@@ -10,6 +10,7 @@ use std::path::Path;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
+use rayon::prelude::*;
 
 use super::file::{damaged, DOCS, IDS};
 use super::record::load_doc_as;
@@ -155,8 +156,9 @@ impl Index {
         let missing: Vec<bool> = (0..verdicts.len())
             .map(|r| needed[r] && texts[r].is_none())
             .collect();
-        if missing.contains(&true) {
-            progress.begin(Stage::CompareCopies, Some(corpus.total_bytes()));
+        let reread = missing.contains(&true);
+        progress.begin(Stage::CompareCopies, reread.then(|| corpus.total_bytes()));
+        if reread {
             batch.map_rows(
                 corpus,
                 progress,
@@ -167,7 +169,6 @@ impl Index {
                     Ok(())
                 },
             )?;
-            progress.end();
         }
         let merger = Merger::new(MergeConfig {
             boilerplate: self.settings.dedup_config(OnError::Skip).boilerplate,
@@ -177,57 +178,68 @@ impl Index {
         let txn = self.handle().begin_read().map_err(|x| e(x.into()))?;
         let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
         let ids = txn.open_table(IDS).map_err(|x| e(x.into()))?;
-        for (row, verdict) in verdicts.iter_mut().enumerate() {
-            let (
+        // Each copy with the text it is compared with: the held article's
+        // (read here, in row order) or the incoming one it copies.
+        let mut pairs: Vec<(usize, std::borrow::Cow<'_, str>, &str)> = Vec::new();
+        for (row, verdict) in verdicts.iter().enumerate() {
+            let Some(text) = texts[row].as_deref() else {
+                continue;
+            };
+            match verdict {
+                Verdict::CopyOfHeld { held, .. } => {
+                    let doc = ids
+                        .get(held.id.as_str())
+                        .map_err(|x| e(x.into()))?
+                        .map(|g| g.value())
+                        .ok_or_else(|| {
+                            damaged(&self.path, format!("id {:?}", held.id), "it is gone")
+                        })?;
+                    let stored = load_doc_as(&docs, doc, &held.id, &self.path)?;
+                    let held_text = unpack(&stored.text, &format!("document {doc}"), &self.path)?;
+                    pairs.push((row, held_text.into(), text));
+                }
+                Verdict::CopyOfIncoming { row: kept, .. } => {
+                    if let Some(original) = texts[*kept as usize].as_deref() {
+                        pairs.push((row, original.into(), text));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The comparisons on all threads; verdicts change in row order.
+        let changes: Vec<_> = pairs
+            .par_iter()
+            .map(|(row, original, copy)| (*row, merger.changes(original, copy, None)))
+            .collect();
+        for (row, changes) in changes {
+            if changes.is_empty() {
+                continue;
+            }
+            verdicts[row] = match &verdicts[row] {
                 Verdict::CopyOfHeld {
                     held,
                     similarity,
                     containment,
-                },
-                Some(text),
-            ) = (&*verdict, &texts[row])
-            else {
-                continue;
-            };
-            let doc = ids
-                .get(held.id.as_str())
-                .map_err(|x| e(x.into()))?
-                .map(|g| g.value())
-                .ok_or_else(|| damaged(&self.path, format!("id {:?}", held.id), "it is gone"))?;
-            let stored = load_doc_as(&docs, doc, &held.id, &self.path)?;
-            let held_text = unpack(&stored.text, &format!("document {doc}"), &self.path)?;
-            let changes = merger.changes(&held_text, text, None);
-            if !changes.is_empty() {
-                *verdict = Verdict::ChangedCopy {
+                } => Verdict::ChangedCopy {
                     held: held.clone(),
                     similarity: *similarity,
                     containment: *containment,
                     changes,
-                };
-            }
-        }
-        for row in 0..verdicts.len() {
-            let Verdict::CopyOfIncoming {
-                row: kept,
-                similarity,
-                containment,
-            } = verdicts[row]
-            else {
-                continue;
-            };
-            let (Some(copy), Some(original)) = (&texts[row], &texts[kept as usize]) else {
-                continue;
-            };
-            let changes = merger.changes(original, copy, None);
-            if !changes.is_empty() {
-                verdicts[row] = Verdict::ChangedCopyOfIncoming {
+                },
+                &Verdict::CopyOfIncoming {
+                    row: kept,
+                    similarity,
+                    containment,
+                } => Verdict::ChangedCopyOfIncoming {
                     row: kept,
                     similarity,
                     containment,
                     changes,
-                };
-            }
+                },
+                _ => unreachable!("only copies are compared"),
+            };
         }
+        progress.end();
         Ok(())
     }
 }
