@@ -12,6 +12,8 @@ pub enum Stage {
     Sign,
     /// Finding and verifying candidate pairs (bands).
     Candidates,
+    /// Placing copies with the articles they copy (components).
+    Group,
     /// Building event vectors (articles).
     Vectors,
     /// Building the nearest-neighbour graph (articles).
@@ -20,7 +22,8 @@ pub enum Stage {
     Linkage,
     /// Looking up or storing articles in a persistent index (articles).
     Index,
-    /// Comparing copies with the articles they copy (bytes).
+    /// Comparing copies with the articles they copy (bytes of the texts
+    /// re-read, when they are).
     CompareCopies,
     /// Writing outputs (bytes).
     Write,
@@ -32,6 +35,7 @@ impl fmt::Display for Stage {
             Stage::LearnBoilerplate => "learning boilerplate",
             Stage::Sign => "signing articles",
             Stage::Candidates => "verifying candidates",
+            Stage::Group => "grouping copies",
             Stage::Vectors => "building event vectors",
             Stage::Neighbours => "finding neighbours",
             Stage::Linkage => "linking events",

@@ -96,7 +96,7 @@ impl Deduplicator {
         };
         join_exact_copies(&table, &mut uf);
         self.join_candidates(&table, &mut uf, &mut stats, progress);
-        let (groups, group_of) = self.choose_representatives(&table, &mut uf);
+        let (groups, group_of) = self.choose_representatives(&table, &mut uf, progress);
         table.store_health()?;
         stats.groups = groups.len();
         stats.removed = groups.iter().map(|g| g.members.len()).sum();

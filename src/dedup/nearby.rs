@@ -3,19 +3,22 @@
 //! with, so that placing a component costs a bounded number of set reads
 //! per row instead of one per representative.
 //!
-//! A component is normally a story and its copies, a few dozen rows at most,
-//! and every row is compared with every representative before it. Text that
-//! many articles share and the boilerplate rules miss (site chrome with
-//! `--no-boilerplate`, a long block every page of a site repeats) links
-//! tens of thousands of articles into one component through pairs that
-//! share only that text; most of them become representatives, and comparing
-//! each row with all of them reads sets a quadratic number of times. Above
-//! [`LARGE_COMPONENT`] rows, a row is compared with the placed rows that
-//! agree with it on the most slot values shared by at most
-//! [`COMMON_SLOT_VALUE`] placed rows (a value more share holds the common
-//! text), at most [`NEARBY_CANDIDATES`] of them, those of identical text
-//! always: a copy agrees with its original on about a Jaccard share of its
-//! slots, and on rare values as on common ones.
+//! A component is normally a story and its copies (the largest of the
+//! generated 200k corpora has 197 rows), and every row is compared with every
+//! representative before it. Text that many articles share and the
+//! boilerplate rules miss (site chrome with `--no-boilerplate`, a long block
+//! every page of a site repeats) links tens of thousands of articles into one
+//! component through pairs that share only that text; most of them become
+//! representatives, and comparing each row with all of them reads sets a
+//! quadratic number of times. Above [`LARGE_COMPONENT`] rows, a row is
+//! compared with the representatives of identical text and with the
+//! [`NEARBY_CANDIDATES`] representatives that agree with it on the most slot
+//! values that at most [`COMMON_SLOT_VALUE`] representatives have (a value
+//! more have holds the common text), those only when their slot agreement
+//! makes the pair worth reading, as in the candidate stage; and a row that
+//! joins through a member tries the [`NEARBY_CANDIDATES`] direct members
+//! found the same way. A copy agrees with its original on about a Jaccard
+//! share of its slots, on rare values as on common ones.
 
 use std::collections::HashMap;
 
@@ -26,7 +29,8 @@ use crate::dedup::table::ArticleTable;
 /// corpora at the defaults has 197 rows, so it never applies there.
 pub(super) const LARGE_COMPONENT: usize = 1024;
 
-/// A slot value shared by more placed rows than this is not followed.
+/// A slot value that more representatives (or more direct members) have
+/// than this is not followed.
 pub(super) const COMMON_SLOT_VALUE: usize = 64;
 
 /// Most representatives (and most members) a row of a large component is

@@ -10,11 +10,14 @@ use rayon::prelude::*;
 use crate::dedup::groups::{Candidate, UnionFind};
 use crate::dedup::nearby::Nearby;
 use crate::dedup::table::ArticleTable;
+use crate::progress::{Progress, Stage};
 
 impl Deduplicator {
     /// Splits each connected component into stars: rows in keep-rule order,
     /// each joining the most similar earlier representative it verifies
-    /// against directly, or becoming one. A short article contained in two
+    /// against directly, or becoming one (in a component of more than
+    /// [`super::nearby::LARGE_COMPONENT`] rows, among the representatives
+    /// [`Nearby`] names). A short article contained in two
     /// unrelated ones therefore cannot chain them into one group, and every
     /// removed article is a verified copy of the one it points to.
     ///
@@ -32,12 +35,19 @@ impl Deduplicator {
         &self,
         table: &ArticleTable,
         uf: &mut UnionFind,
+        progress: &dyn Progress,
     ) -> (Vec<DuplicateGroup>, Vec<Option<u32>>) {
-        let stars: Vec<Vec<DuplicateGroup>> = uf
-            .groups()
+        let components = uf.groups();
+        progress.begin(Stage::Group, Some(components.len() as u64));
+        let stars: Vec<Vec<DuplicateGroup>> = components
             .into_par_iter()
-            .map(|rows| self.place_component(table, rows))
+            .map(|rows| {
+                let stars = self.place_component(table, rows);
+                progress.advance(1);
+                stars
+            })
             .collect();
+        progress.end();
         let mut groups: Vec<DuplicateGroup> = stars.into_iter().flatten().collect();
         groups.sort_by_key(|g| g.representative);
         let mut group_of = vec![None; table.len()];
@@ -136,7 +146,8 @@ impl Deduplicator {
 
     /// One placement of the stars: rows in keep-rule order join the most
     /// similar representative they verify against (or a member, `via`),
-    /// except a representative they are barred from.
+    /// except a representative they are barred from; in a large component,
+    /// among the representatives and members [`Nearby`] names.
     pub(super) fn place(
         &self,
         table: &ArticleTable,
@@ -238,7 +249,8 @@ impl Deduplicator {
     /// [`VIA_MIN_SIZE_RATIO`] of the row's) that the row verifies against,
     /// when the row also overlaps the member's representative by
     /// [`VIA_MIN_CONTAINMENT`] (see [`Self::choose_representatives`]):
-    /// (group index, member row).
+    /// (group index, member row). In a large component, of the direct
+    /// members [`Nearby::members`] names (tried by row, not keep order).
     pub(super) fn best_member(
         &self,
         table: &ArticleTable,

@@ -338,10 +338,13 @@ fn a_component_too_large_to_compare_all_pairs_still_places_each_copy_with_its_or
     // 600 pages of one site: one header and footer around each page's own
     // story, so no two pages are copies; a bridge article (the second half of
     // one story and the first half of the next) is an abridged copy of both
-    // pages, chaining every page into one component of more than
-    // `LARGE_COMPONENT` rows; every tenth page also has a copy with one word
-    // changed and one dropped. Each copy joins its own page, each bridge one of its
-    // two, and no page another page.
+    // pages; every tenth page has a copy with one word changed and one
+    // dropped, page 5 an identical copy; and the three articles of
+    // `a_copy_met_before_the_member_it_matches_joins_through_it`. All of
+    // them placed as one component of more than `LARGE_COMPONENT` rows
+    // (`dedup::nearby`): each copy joins its own page, each bridge one of
+    // its two, no page another page, and the row met before the member it
+    // matches still joins through it.
     use super::nearby::LARGE_COMPONENT;
     let n = 600;
     let words =
@@ -366,40 +369,54 @@ fn a_component_too_large_to_compare_all_pairs_still_places_each_copy_with_its_or
             articles.push((format!("copy{i}"), copy));
         }
     }
+    articles.push(("dup5".into(), pages[5].clone()));
+    // The original O, its kept longer copy A, and B, which matches O only.
+    let o: Vec<String> = words("orig".into(), 120);
+    let edit = |lo: usize, hi: usize, tag: &str| -> Vec<String> {
+        let mut e = o.clone();
+        for (i, w) in e.iter_mut().enumerate() {
+            if (lo..hi).contains(&i) && i % 3 == 0 {
+                *w = format!("{tag}{i}");
+            }
+        }
+        e
+    };
+    let a = [edit(0, 15, "alt"), words("tail".into(), 30)].concat();
+    let b = [edit(60, 120, "bee"), words("coda".into(), 15)].concat();
+    articles.extend([("a".into(), a), ("b".into(), b), ("o".into(), o.clone())]);
     assert!(articles.len() > LARGE_COMPONENT);
     let refs: Vec<(&str, &Vec<String>)> = articles.iter().map(|(id, w)| (id.as_str(), w)).collect();
     let (dedup, out) = run_on_words(&refs);
     let t = &out.table;
+    let groups = dedup.place_component(t, (0..t.len() as u32).collect());
     let r = |id: &str| row_of(t, id);
-    // The chain holds: each bridge is a copy of the pages on both sides.
-    for i in [0, 299, 598] {
-        let b = r(&format!("bridge{i}"));
-        assert!(dedup.verify(t, b, r(&format!("page{i}"))));
-        assert!(dedup.verify(t, b, r(&format!("page{}", i + 1))));
-    }
-    let of = |id: &str| {
-        out.duplicate_of(r(id)).map(|(rep, m)| {
-            (
-                t.id(m.via.unwrap_or(rep)).to_string(),
-                t.id(rep).to_string(),
-            )
-        })
-    };
-    for i in 0..n {
-        assert_eq!(of(&format!("page{i}")), None, "page{i} removed");
-        if i % 10 == 0 {
-            let (matched, kept) = of(&format!("copy{i}")).expect("copy found");
-            assert_eq!(
-                (matched.as_str(), kept.as_str()),
-                (format!("page{i}").as_str(), format!("page{i}").as_str())
+    // id → (kept id, via id)
+    let mut placed = std::collections::HashMap::new();
+    for g in &groups {
+        for m in &g.members {
+            let via = m.via.map(|v| t.id(v).to_string());
+            placed.insert(
+                t.id(m.row).to_string(),
+                (t.id(g.representative).to_string(), via),
             );
+        }
+    }
+    let kept = |id: &str| placed.get(id).map(|(k, _)| k.as_str());
+    for i in 0..n {
+        assert_eq!(kept(&format!("page{i}")), None, "page{i} removed");
+        if i % 10 == 0 {
+            assert_eq!(kept(&format!("copy{i}")), Some(format!("page{i}").as_str()));
         }
         if i + 1 < n {
-            let (_, kept) = of(&format!("bridge{i}")).expect("bridge placed");
-            assert!(
-                kept == format!("page{i}") || kept == format!("page{}", i + 1),
-                "bridge{i} with {kept}"
-            );
+            let k = kept(&format!("bridge{i}")).expect("bridge placed");
+            assert!(k == format!("page{i}") || k == format!("page{}", i + 1));
         }
     }
+    assert_eq!(kept("dup5"), Some("page5"));
+    assert!(!dedup.verify(t, r("b"), r("a")) && dedup.verify(t, r("b"), r("o")));
+    assert_eq!(placed.get("o"), Some(&("a".to_string(), None)));
+    assert_eq!(
+        placed.get("b"),
+        Some(&("a".to_string(), Some("o".to_string())))
+    );
 }
