@@ -24,6 +24,9 @@ use crate::ingest::Corpus;
 use crate::merge::{MergeConfig, Merger};
 use crate::progress::{Progress, Stage};
 
+/// Rows of a batch whose copies are compared with what they copy at a time.
+const COMPARED_AT_ONCE: usize = 4096;
+
 /// An incoming article as the index needs it beyond its signature.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Incoming {
@@ -178,66 +181,76 @@ impl Index {
         let txn = self.handle().begin_read().map_err(|x| e(x.into()))?;
         let docs = txn.open_table(DOCS).map_err(|x| e(x.into()))?;
         let ids = txn.open_table(IDS).map_err(|x| e(x.into()))?;
-        // Each copy with the text it is compared with: the held article's
-        // (read here, in row order) or the incoming one it copies.
-        let mut pairs: Vec<(usize, std::borrow::Cow<'_, str>, &str)> = Vec::new();
-        for (row, verdict) in verdicts.iter().enumerate() {
-            let Some(text) = texts[row].as_deref() else {
-                continue;
-            };
-            match verdict {
-                Verdict::CopyOfHeld { held, .. } => {
-                    let doc = ids
-                        .get(held.id.as_str())
-                        .map_err(|x| e(x.into()))?
-                        .map(|g| g.value())
-                        .ok_or_else(|| {
-                            damaged(&self.path, format!("id {:?}", held.id), "it is gone")
-                        })?;
-                    let stored = load_doc_as(&docs, doc, &held.id, &self.path)?;
-                    let held_text = unpack(&stored.text, &format!("document {doc}"), &self.path)?;
-                    pairs.push((row, held_text.into(), text));
-                }
-                Verdict::CopyOfIncoming { row: kept, .. } => {
-                    if let Some(original) = texts[*kept as usize].as_deref() {
-                        pairs.push((row, original.into(), text));
+        // In slices of rows, so that only a slice's held texts are unpacked
+        // at a time.
+        for start in (0..verdicts.len()).step_by(COMPARED_AT_ONCE) {
+            // Each copy with the text it is compared with: the held article's
+            // (read here, in row order) or the incoming one it copies.
+            let mut pairs: Vec<(usize, std::borrow::Cow<'_, str>, &str)> = Vec::new();
+            for (row, verdict) in verdicts
+                .iter()
+                .enumerate()
+                .skip(start)
+                .take(COMPARED_AT_ONCE)
+            {
+                let Some(text) = texts[row].as_deref() else {
+                    continue;
+                };
+                match verdict {
+                    Verdict::CopyOfHeld { held, .. } => {
+                        let doc = ids
+                            .get(held.id.as_str())
+                            .map_err(|x| e(x.into()))?
+                            .map(|g| g.value())
+                            .ok_or_else(|| {
+                                damaged(&self.path, format!("id {:?}", held.id), "it is gone")
+                            })?;
+                        let stored = load_doc_as(&docs, doc, &held.id, &self.path)?;
+                        let held_text =
+                            unpack(&stored.text, &format!("document {doc}"), &self.path)?;
+                        pairs.push((row, held_text.into(), text));
                     }
+                    Verdict::CopyOfIncoming { row: kept, .. } => {
+                        if let Some(original) = texts[*kept as usize].as_deref() {
+                            pairs.push((row, original.into(), text));
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
-        }
-        // The comparisons on all threads; verdicts change in row order.
-        let changes: Vec<_> = pairs
-            .par_iter()
-            .map(|(row, original, copy)| (*row, merger.changes(original, copy, None)))
-            .collect();
-        for (row, changes) in changes {
-            if changes.is_empty() {
-                continue;
+            // The comparisons on all threads; verdicts change in row order.
+            let changes: Vec<_> = pairs
+                .par_iter()
+                .map(|(row, original, copy)| (*row, merger.changes(original, copy, None)))
+                .collect();
+            for (row, changes) in changes {
+                if changes.is_empty() {
+                    continue;
+                }
+                verdicts[row] = match &verdicts[row] {
+                    Verdict::CopyOfHeld {
+                        held,
+                        similarity,
+                        containment,
+                    } => Verdict::ChangedCopy {
+                        held: held.clone(),
+                        similarity: *similarity,
+                        containment: *containment,
+                        changes,
+                    },
+                    &Verdict::CopyOfIncoming {
+                        row: kept,
+                        similarity,
+                        containment,
+                    } => Verdict::ChangedCopyOfIncoming {
+                        row: kept,
+                        similarity,
+                        containment,
+                        changes,
+                    },
+                    _ => unreachable!("only copies are compared"),
+                };
             }
-            verdicts[row] = match &verdicts[row] {
-                Verdict::CopyOfHeld {
-                    held,
-                    similarity,
-                    containment,
-                } => Verdict::ChangedCopy {
-                    held: held.clone(),
-                    similarity: *similarity,
-                    containment: *containment,
-                    changes,
-                },
-                &Verdict::CopyOfIncoming {
-                    row: kept,
-                    similarity,
-                    containment,
-                } => Verdict::ChangedCopyOfIncoming {
-                    row: kept,
-                    similarity,
-                    containment,
-                    changes,
-                },
-                _ => unreachable!("only copies are compared"),
-            };
         }
         progress.end();
         Ok(())
