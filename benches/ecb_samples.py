@@ -25,19 +25,15 @@ import subprocess
 import sys
 import tempfile
 
+import flagsets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "newsdedup")
 DOCS = os.path.join(ROOT, "testdata", "ecbplus", "docs.jsonl")
 
 args = sys.argv[1:]
 if args:
-    flag_sets, cur = [], []
-    for a in args + ["--"]:
-        if a == "--":
-            flag_sets.append([] if cur == ["(defaults)"] else cur)
-            cur = []
-        else:
-            cur.append(a)
+    flag_sets = flagsets.flag_sets(args)
 else:
     flag_sets = [["--unshared-norm", "0", "--no-places", "--no-hubs"], ["--no-places"], []]
 

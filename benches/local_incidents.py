@@ -40,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 
+import flagsets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "newsdedup")
 DOCS = os.path.join(ROOT, "testdata", "ecbplus", "docs.jsonl")
@@ -53,15 +55,7 @@ if "--aeb" not in args:
 i = args.index("--aeb")
 aeb = args[i + 1]
 args = args[:i] + args[i + 2:]
-flag_sets, cur = [], []
-for a in args + ["--"]:
-    if a == "--":
-        flag_sets.append([] if cur == ["(defaults)"] else cur)
-        cur = []
-    else:
-        cur.append(a)
-if len(flag_sets) > 1 and flag_sets[-1] == []:
-    flag_sets.pop()
+flag_sets = flagsets.flag_sets(args)
 
 
 class Text(html.parser.HTMLParser):

@@ -138,7 +138,7 @@ impl Gazetteer {
     /// Whether two venue sets can be one event's: either is unknown, or
     /// some place of one is compatible with some place of the other.
     pub fn sets_compatible(&self, a: &[u32], b: &[u32]) -> bool {
-        a.is_empty() || b.is_empty() || a.iter().any(|&x| b.iter().any(|&y| self.compatible(x, y)))
+        venue_sets_compatible(a, b, |&x, &y| self.compatible(x, y))
     }
 }
 
@@ -160,7 +160,13 @@ pub fn places_compatible(x: &Place, y: &Place) -> bool {
 /// [`Gazetteer::sets_compatible`] for places: either set unknown, or some
 /// place of one compatible with some place of the other.
 pub fn place_sets_compatible(a: &[Place], b: &[Place]) -> bool {
-    a.is_empty() || b.is_empty() || a.iter().any(|x| b.iter().any(|y| places_compatible(x, y)))
+    venue_sets_compatible(a, b, places_compatible)
+}
+
+/// The one rule for two venue sets: either unknown (empty), or some place
+/// of one compatible with some place of the other.
+fn venue_sets_compatible<T>(a: &[T], b: &[T], compatible: impl Fn(&T, &T) -> bool) -> bool {
+    a.is_empty() || b.is_empty() || a.iter().any(|x| b.iter().any(|y| compatible(x, y)))
 }
 
 /// How names are looked up: lower case, without full stops.
