@@ -343,7 +343,6 @@ fn damage_fixture(dir: &Path) -> (PathBuf, PathBuf) {
     (db, incoming)
 }
 
-
 /// Also: whatever `check` refuses, `index verify` reports.
 #[test]
 fn a_flipped_byte_anywhere_gives_the_same_answer_or_exit_2() {
