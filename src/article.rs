@@ -398,11 +398,11 @@ mod tests {
             r#"{"id": {"x": 1}, "text": "x"}"#,
             r#"[1, 2]"#,
             r#""text""#,
-            // Found by tests/fuzz.rs (jsonl_corpus): arrays read as structs.
+            // Found by tests/fuzz_records.rs (jsonl_corpus): arrays read as structs.
             r#"[]"#,
             r#"["a", "x y"]"#,
             r#" ["a", "x y", null, null, null, null, null]"#,
-            // Found by tests/fuzz.rs (jsonl_corpus): skipped fields were
+            // Found by tests/fuzz_records.rs (jsonl_corpus): skipped fields were
             // not checked as strictly as the full read checks them.
             r#"{"id": "a", "text": "x y", "n": 1e400}"#,
             r#"{"id": "a", "text": "x y", "extra": [{"deep": -1e400}]}"#,

@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn a_byte_order_mark_is_skipped_before_the_line_is_capped() {
-        // Found by tests/fuzz.rs (jsonl_record): the mark was cut off after
+        // Found by tests/fuzz_records.rs (jsonl_record): the mark was cut off after
         // the cap, so a first line within 3 bytes of it lost its end.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bom.jsonl");

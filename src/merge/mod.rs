@@ -392,7 +392,7 @@ impl Merger {
 }
 
 /// What the merger reads from one text, for the fuzz tests
-/// (`tests/fuzz.rs`): every token's byte span, and per claim its token
+/// (`tests/fuzz_text.rs`): every token's byte span, and per claim its token
 /// ranges, byte spans and the token range of each typed value read from it
 /// (numbers, dates, time phrases, quotes, names, actors). Not a stable API.
 #[doc(hidden)]

@@ -182,10 +182,10 @@ mod tests {
             ("co\u{00ad}operation\u{200b}", "cooperation"),
             ("5\u{2013}1/2", "5-1/2"),
             ("\u{feff}Title\r", "title"),
-            // Found by tests/fuzz.rs (normalize_folds_typography): NFKC
+            // Found by tests/fuzz_text.rs (normalize_folds_typography): NFKC
             // used to turn ´ into a space and a combining accent.
             ("Kerry\u{00b4}s \u{2033}talks\u{2033}", "kerry's \"talks\""),
-            // Found by tests/fuzz.rs (normalize): the output was not NFKC
+            // Found by tests/fuzz_text.rs (normalize): the output was not NFKC
             // when an invisible character stood between a letter and its
             // accent, or when lowering `İ` put its dot before a lower accent.
             ("e\u{200b}\u{301}e\u{ad}\u{308}", "\u{e9}\u{eb}"),
