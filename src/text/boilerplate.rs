@@ -385,8 +385,8 @@ pub fn classify(
         .collect();
     if let (true, Some(freq)) = (config.corpus_frequency, freq) {
         let counts: Vec<u32> = lines.iter().map(|l| freq.estimate(l)).collect();
-        let base = typical_sentence_count(lines, &counts, &verdicts);
-        let floor = config.min_articles.max(base.saturating_mul(config.ratio));
+        let base = typical_sentence_count(lines, &counts, &verdicts, config);
+        let floor = frequency_floor(config, base);
         for (verdict, &count) in verdicts.iter_mut().zip(&counts) {
             if verdict.is_none() && count >= floor {
                 *verdict = Some(Reason::Frequent(count));
@@ -460,30 +460,74 @@ pub fn event_story_lines(
     }
 }
 
-/// The median count of the article's long lines (its sentences), or of all
-/// its lines when it has no long line; lines a line rule already marked as
-/// chrome (a long subscription notice, say) do not count.
-fn typical_sentence_count(lines: &[String], counts: &[u32], verdicts: &[Option<Reason>]) -> u32 {
+/// The count at which a line of an article whose own sentences are counted
+/// `typical` times is frequent chrome: in at least `min_articles` articles
+/// and `ratio` times as many as the article's sentences.
+fn frequency_floor(config: &BoilerplateConfig, typical: u32) -> u32 {
+    config
+        .min_articles
+        .max(typical.saturating_mul(config.ratio))
+}
+
+/// Fewest long lines between a page's head and tail of chrome for them to be
+/// read as its story ([`typical_sentence_count`]).
+pub const STORY_MIDDLE_LINES: usize = 2;
+
+/// How often the article's own sentences are counted: the median count of
+/// its long lines, or of all its lines when it has no long line; lines a line
+/// rule already marked as chrome (a long subscription notice, say) do not
+/// count.
+///
+/// A page whose chrome has more long lines than its story (a short local
+/// report under a site's headlines, sign-up notices and footer) would take
+/// the chrome's count for its own, and keep the chrome. So when the page
+/// opens and ends with runs of lines frequent even against its rarest long
+/// line (or empty, or chrome by a line rule) and at least
+/// [`STORY_MIDDLE_LINES`] long lines lie between them, the median of those
+/// middle lines is the article's: the story sits between the site's header
+/// and footer. A copy of a story shared by many articles that adds a line
+/// or changes a few keeps the median of all its lines, as its rare lines do
+/// not stand together between frequent ones.
+fn typical_sentence_count(
+    lines: &[String],
+    counts: &[u32],
+    verdicts: &[Option<Reason>],
+    config: &BoilerplateConfig,
+) -> u32 {
     let open = |i: &usize| verdicts[*i].is_none();
+    let long_line = |i: &usize| lines[*i].split(' ').nth(7).is_some();
     let long: Vec<u32> = (0..lines.len())
         .filter(open)
-        .filter(|&i| lines[i].split(' ').nth(7).is_some())
+        .filter(long_line)
         .map(|i| counts[i].max(1))
         .collect();
-    let mut pool = if long.is_empty() {
-        (0..lines.len())
+    let median = |mut pool: Vec<u32>| {
+        pool.sort_unstable();
+        pool[pool.len() / 2]
+    };
+    if long.is_empty() {
+        let pool: Vec<u32> = (0..lines.len())
             .filter(open)
             .map(|i| counts[i])
             .filter(|&c| c > 0)
-            .collect()
-    } else {
-        long
-    };
-    if pool.is_empty() {
-        return 1;
+            .collect();
+        return if pool.is_empty() { 1 } else { median(pool) };
     }
-    pool.sort_unstable();
-    pool[pool.len() / 2]
+    let rarest = long.iter().copied().min().unwrap_or(1);
+    let chrome = frequency_floor(config, rarest);
+    let edge = |i: &usize| lines[*i].is_empty() || !open(i) || counts[*i] >= chrome;
+    let head = (0..lines.len()).take_while(edge).count();
+    let tail = (head..lines.len()).rev().take_while(edge).count();
+    let middle: Vec<u32> = (head..lines.len() - tail)
+        .filter(open)
+        .filter(long_line)
+        .map(|i| counts[i].max(1))
+        .collect();
+    if (head > 0 || tail > 0) && middle.len() >= STORY_MIDDLE_LINES {
+        median(middle)
+    } else {
+        median(long)
+    }
 }
 
 #[cfg(test)]
@@ -529,6 +573,69 @@ mod tests {
             event_story_lines(&texts[0], &config, Some(&shared), Some(1)).len(),
             2
         );
+    }
+
+    #[test]
+    fn a_short_story_between_a_longer_header_and_footer_loses_the_chrome() {
+        // Eight pages of one site: three long header lines and three long
+        // footer lines around a story of two sentences of its own. The
+        // chrome has more long lines than the story, so the median of the
+        // page's long lines is the chrome's count; the story between header
+        // and footer gives the page's own count, and the chrome goes.
+        let header = [
+            "Get breaking news alerts from the Daily Courier sent straight to your phone",
+            "Our newsroom covers crime, courts, schools and city hall across the county",
+            "Support local journalism today with a digital subscription for one dollar",
+        ];
+        let footer = [
+            "The Daily Courier has served the river valley and its towns since eighteen ninety",
+            "Our reporters can be reached at the newsroom on Main Street during office hours",
+            "Tips about local crime and courts are welcome from readers across the county",
+        ];
+        let page = |i: usize| {
+            let story = [
+                format!("A man was shot on the {i}00 block of Elm Street late on Tuesday night, police said."),
+                format!("The victim, aged {}, was taken to the county hospital in a stable condition.", 20 + i),
+            ];
+            [
+                header.map(String::from).to_vec(),
+                story.to_vec(),
+                footer.map(String::from).to_vec(),
+            ]
+            .concat()
+            .join("\n")
+        };
+        let pages: Vec<String> = (1..=8).map(page).collect();
+        // A wire story carried by eight sites, one of which adds a sentence
+        // of its own in the middle: its wire lines stay.
+        let wire: Vec<String> = (0..6)
+            .map(|k| format!("The storm knocked out power to {k} thousand homes across the region overnight, officials said"))
+            .collect();
+        let with_local = {
+            let mut lines = wire.clone();
+            lines.insert(3, "Crews in our town restored power to the hospital first, the mayor told reporters today".into());
+            lines.join("\n")
+        };
+        let mut freq = LineFrequencies::for_corpus_bytes(1 << 16);
+        for t in pages
+            .iter()
+            .chain(std::iter::repeat_n(&wire.join("\n"), 7))
+            .chain([&with_local])
+        {
+            freq.add_article(normalize_lines(t).iter().map(String::as_str));
+        }
+        let config = BoilerplateConfig::default();
+        let frequent = |text: &str| -> Vec<usize> {
+            classify(&normalize_lines(text), &config, Some(&freq))
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| matches!(v, Some(Reason::Frequent(_))))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        assert_eq!(frequent(&pages[0]), vec![0, 1, 2, 5, 6, 7]);
+        assert_eq!(frequent(&with_local), Vec::<usize>::new());
+        assert_eq!(frequent(&wire.join("\n")), Vec::<usize>::new());
     }
 
     #[test]
