@@ -141,7 +141,8 @@ def dominant_city(texts, gazetteer):
     for t in texts:
         counts.update({w for w in re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?\b", t)
                        if w in gazetteer})
-    for city, n in counts.most_common():
+    # Most named first, ties by name: the same city on every run.
+    for city, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
         if n >= 0.6 * len(texts) and city not in NOT_PLACES:
             return city
     return None

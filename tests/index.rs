@@ -404,6 +404,7 @@ fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
         max_terms: 40,
         background_docs: 10.0,
         unshared_norm: Some(0.0),
+        ..VectorConfig::default()
     });
     assert_ne!(defaults, boosted, "the flags change what check reports");
 }

@@ -18,6 +18,7 @@ use crate::events::linkage::SumVector;
 
 pub mod background;
 pub mod dates;
+pub mod details;
 pub mod evidence;
 pub mod hubs;
 pub mod places;
@@ -128,8 +129,13 @@ impl EventClusterer {
             .par_iter()
             .map(|c| vocab.vector(c, &self.config.vectors))
             .collect();
+        let details: Vec<TermVector> = counted
+            .par_iter()
+            .map(|c| vocab.details(c, &self.config.vectors))
+            .collect();
         drop(counted);
-        let graph = neighbour_graph(&vectors, &self.config, progress);
+        let mut graph = neighbour_graph(&vectors, &self.config, progress);
+        details::apply_to_graph(&mut graph, &details, &self.config.vectors);
         let venue_sets: Vec<Vec<u32>> = article_venues_of.iter().map(|v| venue_set(v)).collect();
         let hub_of = if self.config.hubs {
             hubs(&vectors, &graph, self.config.threshold)
@@ -199,6 +205,7 @@ impl EventClusterer {
         Ok(EventOutcome {
             rows,
             vectors,
+            details,
             vocab,
             graph,
             events,

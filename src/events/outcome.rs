@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use chrono::NaiveDate;
 
-use crate::events::vectors::{TermVector, Vocabulary};
+use crate::events::details::{detail_agreement, detail_factor};
+use crate::events::vectors::{TermVector, VectorConfig, Vocabulary};
 
 /// Counts of a clustering run.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -39,6 +40,8 @@ pub struct EventOutcome {
     pub rows: Vec<u32>,
     /// Their vectors, in the order of `rows`.
     pub vectors: Vec<TermVector>,
+    /// Their detail vectors (names and numbers, [`crate::events::details`]).
+    pub details: Vec<TermVector>,
     pub vocab: Vocabulary,
     /// Their nearest neighbours (indexes into `rows`).
     pub graph: Vec<Neighbours>,
@@ -59,6 +62,14 @@ pub struct EventOutcome {
 }
 
 impl EventOutcome {
+    /// The similarity of two clustered articles (positions in `rows`) as
+    /// linkage scores their edge: the cosine of their event vectors after
+    /// the detail rule ([`crate::events::details`]).
+    pub fn similarity(&self, i: usize, j: usize, config: &VectorConfig) -> f32 {
+        let agreement = detail_agreement(&self.details[i], &self.details[j]);
+        self.vectors[i].dot(&self.vectors[j]) * detail_factor(config, agreement)
+    }
+
     /// Position of a table row in `rows`, if it was clustered itself.
     pub fn index_of_row(&self, row: u32) -> Option<usize> {
         self.rows.binary_search(&row).ok()

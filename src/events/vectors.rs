@@ -44,6 +44,12 @@ pub struct VectorConfig {
     /// cosine over all terms). `None` (the default) lets the batch decide:
     /// [`VectorConfig::unshared_factor`].
     pub unshared_norm: Option<f32>,
+    /// Detail vectors (names and numbers, [`crate::events::details`]) whose
+    /// cosine is under this disagree (default 0.15).
+    pub detail_agreement: f32,
+    /// Factor on the similarity of two articles whose details disagree
+    /// (default 0.5; 1 turns the rule off).
+    pub detail_factor: f32,
 }
 
 impl Default for VectorConfig {
@@ -55,6 +61,8 @@ impl Default for VectorConfig {
             max_terms: 200,
             background_docs: 300.0,
             unshared_norm: None,
+            detail_agreement: 0.15,
+            detail_factor: 0.5,
         }
     }
 }
@@ -84,6 +92,21 @@ impl VectorConfig {
                     format!("{u} is not a factor of at least 0"),
                 ));
             }
+        }
+        if !(self.detail_agreement.is_finite() && (0.0..=1.0).contains(&self.detail_agreement)) {
+            return Err(Error::invalid(
+                "detail agreement",
+                format!("{} is not a cosine between 0 and 1", self.detail_agreement),
+            ));
+        }
+        if !(self.detail_factor.is_finite()
+            && self.detail_factor > 0.0
+            && self.detail_factor <= 1.0)
+        {
+            return Err(Error::invalid(
+                "detail factor",
+                format!("{} is not a factor in (0, 1]", self.detail_factor),
+            ));
         }
         if !(self.background_docs.is_finite() && self.background_docs >= 0.0) {
             return Err(Error::invalid(
@@ -250,23 +273,36 @@ impl Vocabulary {
         idf(docs, df, background_share(key), config.background_docs)
     }
 
-    /// Weights one article's terms into a normalized vector
-    /// (the one weighting of every event vector).
-    pub fn vector(&self, terms: &CountedTerms, config: &VectorConfig) -> TermVector {
-        let (ids, weights) = config.vector(terms.0.iter().map(|t| {
+    /// One article's detail vector ([`crate::events::details`]).
+    pub fn details(&self, terms: &CountedTerms, config: &VectorConfig) -> TermVector {
+        let (ids, weights) = crate::events::details::detail_vector(config, self.stats(terms));
+        TermVector {
+            ids: ids.into_boxed_slice(),
+            weights: weights.into_boxed_slice(),
+        }
+    }
+
+    /// One article's terms as the weighting reads them.
+    fn stats<'a>(&'a self, terms: &'a CountedTerms) -> impl Iterator<Item = TermStats<u32>> + 'a {
+        terms.0.iter().map(|t| {
             let id = t.id;
-            let kind = self.kind[id as usize];
             TermStats {
                 key: id,
                 hash: self.keys[id as usize],
-                kind,
+                kind: self.kind[id as usize],
                 in_title: t.in_title,
                 count: t.count,
                 docs: u64::from(self.docs),
                 df: u64::from(self.df[id as usize]),
                 share: background_share(self.keys[id as usize]),
             }
-        }));
+        })
+    }
+
+    /// Weights one article's terms into a normalized vector
+    /// (the one weighting of every event vector).
+    pub fn vector(&self, terms: &CountedTerms, config: &VectorConfig) -> TermVector {
+        let (ids, weights) = config.vector(self.stats(terms));
         TermVector {
             ids: ids.into_boxed_slice(),
             weights: weights.into_boxed_slice(),

@@ -16,6 +16,7 @@ use crate::dedup::table::round4;
 use crate::dedup::DedupOutcome;
 use crate::error::Result;
 use crate::events::dates::days_apart;
+use crate::events::details::{detail_vector, with_details};
 use crate::events::places::place_sets_compatible;
 use crate::events::terms::TermKind;
 use crate::events::vectors::{background_share, TermStats};
@@ -139,7 +140,7 @@ where
                     docs + 1,
                     &events.vectors,
                 )?;
-                let sim = vector.cosine(&held_vector);
+                let sim = vector.similarity(&held_vector, &events.vectors);
                 if sim >= events.threshold {
                     matches.push((sim, doc, held));
                 }
@@ -181,19 +182,34 @@ pub(super) fn event_vector(
             share: background_share(key),
         });
     }
+    let details = detail_vector(config, rows.iter().copied());
     let (keys, weights) = config.vector(rows.into_iter());
-    Ok(EventVector { keys, weights })
+    Ok(EventVector {
+        keys,
+        weights,
+        details,
+    })
 }
 
-/// An event vector keyed by term hash.
+/// An event vector keyed by term hash, with its detail vector.
 pub(super) struct EventVector {
     pub(super) keys: Vec<u64>,
     pub(super) weights: Vec<f32>,
+    /// Names and numbers ([`crate::events::details`]).
+    details: (Vec<u64>, Vec<f32>),
 }
 
 impl EventVector {
-    pub(super) fn cosine(&self, other: &EventVector) -> f32 {
-        sparse_dot(&self.keys, &self.weights, &other.keys, &other.weights)
+    /// The cosine of two event vectors after the detail rule, as `cluster`
+    /// scores a pair of neighbours.
+    pub(super) fn similarity(&self, other: &EventVector, config: &VectorConfig) -> f32 {
+        let cosine = sparse_dot(&self.keys, &self.weights, &other.keys, &other.weights);
+        with_details(
+            config,
+            cosine,
+            (&self.details.0, &self.details.1),
+            (&other.details.0, &other.details.1),
+        )
     }
 }
 

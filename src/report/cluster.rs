@@ -3,6 +3,7 @@
 use crate::dedup::DedupOutcome;
 use crate::error::{Error, Result};
 use crate::events::dates::{days_apart, DayFrom};
+use crate::events::details::{detail_agreement, detail_factor};
 use crate::events::places::{venue_set, Gazetteer};
 use crate::events::{ClusterConfig, EventOutcome};
 
@@ -91,7 +92,11 @@ pub fn explain(
         .map(|(j, _)| j)
         .collect();
     if !others.is_empty() {
-        let mean = others.iter().map(|&j| v.dot(&e.vectors[j])).sum::<f32>() / others.len() as f32;
+        let mean = others
+            .iter()
+            .map(|&j| e.similarity(i, j, &config.vectors))
+            .sum::<f32>()
+            / others.len() as f32;
         text.push_str(&format!(
             "  mean similarity to the other {} distinct articles of its event: {mean:.3} (clusters merge at a mean of {threshold})\n",
             others.len(),
@@ -159,8 +164,17 @@ pub fn explain(
             .take(8)
             .map(|(term, w)| format!("{} {:.3}", e.vocab.surface[term as usize], w))
             .collect();
+        let agreement = detail_agreement(&e.details[i], &e.details[j as usize]);
+        let details = match agreement {
+            None => "too few names and numbers to compare".to_string(),
+            Some(a) if detail_factor(&config.vectors, Some(a)) < 1.0 => format!(
+                "{a:.2}, under {}: similarity x {}",
+                config.vectors.detail_agreement, config.vectors.detail_factor
+            ),
+            Some(a) => format!("{a:.2}"),
+        };
         text.push_str(&format!(
-            "    {:.3}  {} (event {}, {same})\n           shared: {}\n",
+            "    {:.3}  {} (event {}, {same})\n           shared: {}\n           details agree: {details}\n",
             sim,
             t.id(r),
             e.event_of_row[r as usize] + 1,

@@ -134,6 +134,17 @@ pub struct VectorArgs {
     /// few articles, near 0 for a corpus far larger than M).
     #[arg(long, default_value = "auto", value_name = "X|auto", value_parser = auto_or_factor)]
     pub unshared_norm: Auto,
+
+    /// Two articles that both name at least two details (names, numbers)
+    /// and whose detail vectors' cosine is under this disagree on the
+    /// incident: their similarity is multiplied by --detail-factor.
+    #[arg(long, default_value_t = VectorConfig::default().detail_agreement, value_name = "COSINE", allow_negative_numbers = true, value_parser = finite_f32)]
+    pub detail_agreement: f32,
+
+    /// Factor on the similarity of two articles whose details disagree
+    /// (1 turns the rule off).
+    #[arg(long, default_value_t = VectorConfig::default().detail_factor, value_name = "X", allow_negative_numbers = true, value_parser = finite_f32)]
+    pub detail_factor: f32,
 }
 
 impl VectorArgs {
@@ -145,6 +156,8 @@ impl VectorArgs {
             max_terms: self.max_terms,
             background_docs: self.background_docs,
             unshared_norm: self.unshared_norm.0,
+            detail_agreement: self.detail_agreement,
+            detail_factor: self.detail_factor,
         }
     }
 }
