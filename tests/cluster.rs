@@ -433,3 +433,69 @@ fn chrome_of_a_small_site_does_not_glue_its_pages_into_one_event() {
         );
     }
 }
+
+/// Incident details (`events::details`): two shootings in one city on one
+/// day share the city, the hospital and the words of a shooting report; the
+/// victims, their ages and the streets differ. Weighted as in a large local
+/// corpus (`--background-docs 0`: the batch alone, where the city is in
+/// every article), the event vectors alone put the second shooting with
+/// the first; its details disagree with both reports of the first, so the
+/// rule keeps it apart, and `--explain` says so.
+#[test]
+fn a_second_shooting_in_the_same_city_is_kept_apart_by_its_details() {
+    let docs = [
+        ("a1", "Man shot on Elm Street", "John Miller, 24, was shot on Elm Street in Springfield late on Tuesday, police said. Miller was taken to Mercy Hospital with wounds to his leg. Police are looking for a gunman who fled on foot."),
+        ("a2", "Elm Street shooting victim named", "Police in Springfield said John Miller, 24, was wounded on Elm Street on Tuesday night and taken to Mercy Hospital. Officers said the gunman fled on foot."),
+        ("b1", "Woman wounded in Oak Avenue shooting", "A Springfield woman was wounded by gunfire outside her home on Oak Avenue on Tuesday evening. Maria Lopez, 31, was treated at Mercy Hospital for an arm wound, and police said a suspect drove away in a grey sedan."),
+        ("c1", "Council approves budget", "The Springfield city council approved a new budget on Monday after a long debate about school funding and road repairs."),
+        ("c2", "Library reopens", "The Springfield public library reopened on Wednesday after a renovation that added a new reading room for children."),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("shootings.jsonl");
+    let text: String = docs
+        .iter()
+        .map(|(id, title, text)| {
+            format!(
+                "{}\n",
+                serde_json::json!({"id": id, "title": title, "text": text, "published": "2024-05-07"})
+            )
+        })
+        .collect();
+    fs::write(&input, text).unwrap();
+    let events = |extra: &[&str]| -> BTreeMap<String, u64> {
+        let out = dir.path().join("events.jsonl");
+        bin()
+            .args(["cluster", "--background-docs", "0"])
+            .args(extra)
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        read_jsonl(&out)
+            .iter()
+            .map(|r| {
+                assert_eq!(r["status"], "kept", "{r}");
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["event"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let with_rule = events(&[]);
+    assert_eq!(with_rule["a1"], with_rule["a2"]);
+    assert_ne!(with_rule["a1"], with_rule["b1"], "{with_rule:?}");
+    let without = events(&["--detail-factor", "1"]);
+    assert_eq!(
+        without["a1"], without["b1"],
+        "the event vectors alone merge them: {without:?}"
+    );
+    bin()
+        .args(["cluster", "--background-docs", "0", "--explain", "b1", "-o"])
+        .arg(dir.path().join("explained.jsonl"))
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("under 0.15: similarity x 0.5"));
+}

@@ -385,7 +385,7 @@ fn check_level_event_gives_cluster_similarities_for_the_same_flags() {
             .iter()
             .map(|m| {
                 let y = events.index_of_row(row_of(&m.held.id)).unwrap();
-                let in_cluster = f64::from(events.vectors[x].dot(&events.vectors[y]));
+                let in_cluster = f64::from(events.similarity(x, y, &vectors));
                 let in_cluster = (in_cluster * 10_000.0).round() / 10_000.0;
                 assert_eq!(
                     m.similarity, in_cluster,

@@ -14,14 +14,19 @@
 //! only, weighted as in its event vector, including the ones no other
 //! article has. When both articles of a pair name at least
 //! [`MIN_DETAILS`] details and the cosine of their detail vectors is under
-//! `detail_agreement`, their similarity is multiplied by `detail_factor`.
+//! `detail_agreement`, their similarity is multiplied by `detail_factor`:
+//! in the neighbour graph (so in graph linkage, and in which neighbours
+//! count as a hub's close ones) and in `check
+//! --level event`'s matches. `--linkage exact`, which averages all pairs
+//! through summed vectors, does not apply it.
 
 use super::vectors::{sparse_dot, TermStats, TermVector, VectorConfig};
 use super::Neighbours;
 use crate::events::terms::TermKind;
 
-/// Fewest names and numbers an article must have for its details to vote:
-/// one stray number says nothing about which incident it reports.
+/// Fewest name and number terms an article must have for its details to
+/// vote: one stray number says nothing about which incident it reports. (A
+/// name of two words is three terms: the run and each word.)
 pub const MIN_DETAILS: usize = 2;
 
 /// An article's detail vector: its name and number terms (all of them,
@@ -64,6 +69,19 @@ pub fn detail_factor(config: &VectorConfig, agreement: Option<f32>) -> f32 {
         Some(a) if a < config.detail_agreement => config.detail_factor,
         _ => 1.0,
     }
+}
+
+/// The similarity of clustered articles `i` and `j` as the neighbour
+/// graph's edges score it: the cosine of their event vectors after the
+/// detail rule.
+pub fn pair_similarity(
+    vectors: &[TermVector],
+    details: &[TermVector],
+    config: &VectorConfig,
+    i: usize,
+    j: usize,
+) -> f32 {
+    vectors[i].dot(&vectors[j]) * detail_factor(config, detail_agreement(&details[i], &details[j]))
 }
 
 /// The similarity of a pair whose event-vector cosine is `similarity`,
@@ -113,8 +131,9 @@ mod tests {
             "Police in Springfield said John Miller, 24, was wounded on Elm Street on Tuesday night and taken to Mercy Hospital.",
             // Another shooting in the same city, the same week.
             "Maria Lopez, 31, was shot on Oak Avenue in Springfield late on Tuesday, police said. Lopez was taken to Mercy Hospital.",
-            // A report naming a single detail.
-            "A man was shot in Springfield late on Tuesday, police said, and taken to hospital.",
+            // A report with one detail of any weight: the age (the city and
+            // the day are in every report, so weigh nothing here).
+            "A man was shot in Springfield late on Tuesday, police said; he was 40.",
         ];
         let mut vocab = Vocabulary::default();
         let counted: Vec<CountedTerms> = docs

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use chrono::NaiveDate;
 
-use crate::events::details::{detail_agreement, detail_factor};
+use crate::events::details::pair_similarity;
 use crate::events::vectors::{TermVector, VectorConfig, Vocabulary};
 
 /// Counts of a clustering run.
@@ -66,8 +66,7 @@ impl EventOutcome {
     /// linkage scores their edge: the cosine of their event vectors after
     /// the detail rule ([`crate::events::details`]).
     pub fn similarity(&self, i: usize, j: usize, config: &VectorConfig) -> f32 {
-        let agreement = detail_agreement(&self.details[i], &self.details[j]);
-        self.vectors[i].dot(&self.vectors[j]) * detail_factor(config, agreement)
+        pair_similarity(&self.vectors, &self.details, config, i, j)
     }
 
     /// Position of a table row in `rows`, if it was clustered itself.

@@ -93,10 +93,16 @@ impl VectorConfig {
                 ));
             }
         }
-        if !(self.detail_agreement.is_finite() && (0.0..=1.0).contains(&self.detail_agreement)) {
+        if !(self.detail_agreement.is_finite()
+            && self.detail_agreement > 0.0
+            && self.detail_agreement <= 1.0)
+        {
             return Err(Error::invalid(
                 "detail agreement",
-                format!("{} is not a cosine between 0 and 1", self.detail_agreement),
+                format!(
+                    "{} is not a cosine in (0, 1] (--detail-factor 1 turns the rule off)",
+                    self.detail_agreement
+                ),
             ));
         }
         if !(self.detail_factor.is_finite()

@@ -480,14 +480,26 @@ pub const STORY_MIDDLE_LINES: usize = 2;
 ///
 /// A page whose chrome has more long lines than its story (a short local
 /// report under a site's headlines, sign-up notices and footer) would take
-/// the chrome's count for its own, and keep the chrome. So when the page
-/// opens and ends with runs of lines frequent even against its rarest long
-/// line (or empty, or chrome by a line rule) and at least
-/// [`STORY_MIDDLE_LINES`] long lines lie between them, the median of those
-/// middle lines is the article's: the story sits between the site's header
-/// and footer. A copy of a story shared by many articles that adds a line
-/// or changes a few keeps the median of all its lines, as its rare lines do
-/// not stand together between frequent ones.
+/// the chrome's count for its own, and keep the chrome. So when a page has
+/// the shape of a site's header, a story and a site's footer, the median of
+/// the long lines between header and footer is the article's count. The
+/// header and the footer are the runs of lines at the page's start and end
+/// that are empty, chrome by a line rule, or frequent even against the
+/// page's rarest long line; the shape holds when
+/// - both runs exist and each holds a frequent line and a short line (under
+///   eight words) that is chrome, by a line rule or by frequency: a site's
+///   header and footer have menu items, dates and buttons, a wire story's
+///   sentences do not;
+/// - at least [`STORY_MIDDLE_LINES`] long lines lie between them, none of
+///   them frequent: a copy that changes a sentence here and there keeps
+///   wire lines between its own.
+///
+/// A syndicated copy that adds sentences at its end, or changes a few,
+/// keeps the median of all its lines. One case still looks like a page of
+/// chrome: a copy in a group of five or more, inside its own site's
+/// frequent header and footer, whose only own lines are one block in the
+/// middle; its wire lines then go as chrome (README, "A short story under a
+/// long header and footer").
 fn typical_sentence_count(
     lines: &[String],
     counts: &[u32],
@@ -515,15 +527,26 @@ fn typical_sentence_count(
     }
     let rarest = long.iter().copied().min().unwrap_or(1);
     let chrome = frequency_floor(config, rarest);
+    let frequent = |i: &usize| open(i) && !lines[*i].is_empty() && counts[*i] >= chrome;
     let edge = |i: &usize| lines[*i].is_empty() || !open(i) || counts[*i] >= chrome;
+    let short_chrome = |i: &usize| !lines[*i].is_empty() && !long_line(i) && edge(i);
+    let site_run = |run: std::ops::Range<usize>| {
+        run.clone().any(|i| frequent(&i)) && run.clone().any(|i| short_chrome(&i))
+    };
     let head = (0..lines.len()).take_while(edge).count();
     let tail = (head..lines.len()).rev().take_while(edge).count();
-    let middle: Vec<u32> = (head..lines.len() - tail)
+    let inner = head..lines.len() - tail;
+    let middle: Vec<u32> = inner
+        .clone()
         .filter(open)
         .filter(long_line)
         .map(|i| counts[i].max(1))
         .collect();
-    if (head > 0 || tail > 0) && middle.len() >= STORY_MIDDLE_LINES {
+    let shaped = site_run(0..head)
+        && site_run(lines.len() - tail..lines.len())
+        && middle.len() >= STORY_MIDDLE_LINES
+        && !inner.filter(long_line).any(|i| frequent(&i));
+    if shaped {
         median(middle)
     } else {
         median(long)
@@ -577,12 +600,14 @@ mod tests {
 
     #[test]
     fn a_short_story_between_a_longer_header_and_footer_loses_the_chrome() {
-        // Eight pages of one site: three long header lines and three long
-        // footer lines around a story of two sentences of its own. The
-        // chrome has more long lines than the story, so the median of the
-        // page's long lines is the chrome's count; the story between header
-        // and footer gives the page's own count, and the chrome goes.
+        // Eight pages of one site: a header of its name and three long
+        // lines, a footer of three long lines and a short one, around a
+        // story of two sentences of its own. The chrome has more long lines
+        // than the story, so the median of the page's long lines is the
+        // chrome's count; the story between header and footer gives the
+        // page's own count, and the chrome goes.
         let header = [
+            "The Daily Courier",
             "Get breaking news alerts from the Daily Courier sent straight to your phone",
             "Our newsroom covers crime, courts, schools and city hall across the county",
             "Support local journalism today with a digital subscription for one dollar",
@@ -591,6 +616,7 @@ mod tests {
             "The Daily Courier has served the river valley and its towns since eighteen ninety",
             "Our reporters can be reached at the newsroom on Main Street during office hours",
             "Tips about local crime and courts are welcome from readers across the county",
+            "Courier Media Group",
         ];
         let page = |i: usize| {
             let story = [
@@ -606,21 +632,39 @@ mod tests {
             .join("\n")
         };
         let pages: Vec<String> = (1..=8).map(page).collect();
-        // A wire story carried by eight sites, one of which adds a sentence
-        // of its own in the middle: its wire lines stay.
-        let wire: Vec<String> = (0..6)
-            .map(|k| format!("The storm knocked out power to {k} thousand homes across the region overnight, officials said"))
+        // A wire story (a title and six sentences) carried by seven sites
+        // as it is, and by four that changed it; each copy keeps its wire
+        // lines: one that adds a sentence in the middle, one that adds two at
+        // its end, one that rewrote two sentences apart, one that rewrote
+        // two in a row.
+        let wire: Vec<String> = std::iter::once("Storm cuts power across the region".to_string())
+            .chain((0..6).map(|k| format!("The storm knocked out power to {k} thousand homes across the region overnight, officials said")))
             .collect();
-        let with_local = {
+        let own = |k: usize| {
+            format!("Crews in our town number {k} restored power to the hospital first, the mayor told reporters today")
+        };
+        let edited = |edit: &dyn Fn(&mut Vec<String>)| {
             let mut lines = wire.clone();
-            lines.insert(3, "Crews in our town restored power to the hospital first, the mayor told reporters today".into());
+            edit(&mut lines);
             lines.join("\n")
         };
+        let copies = [
+            edited(&|l| l.insert(4, own(0))),
+            edited(&|l| l.extend([own(1), own(2)])),
+            edited(&|l| {
+                l[2] = own(3);
+                l[4] = own(4);
+            }),
+            edited(&|l| {
+                l[3] = own(5);
+                l[4] = own(6);
+            }),
+        ];
         let mut freq = LineFrequencies::for_corpus_bytes(1 << 16);
         for t in pages
             .iter()
             .chain(std::iter::repeat_n(&wire.join("\n"), 7))
-            .chain([&with_local])
+            .chain(&copies)
         {
             freq.add_article(normalize_lines(t).iter().map(String::as_str));
         }
@@ -633,8 +677,11 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect()
         };
-        assert_eq!(frequent(&pages[0]), vec![0, 1, 2, 5, 6, 7]);
-        assert_eq!(frequent(&with_local), Vec::<usize>::new());
+        // (The short lines are chrome by a line rule already.)
+        assert_eq!(frequent(&pages[0]), vec![1, 2, 3, 6, 7, 8]);
+        for (k, copy) in copies.iter().enumerate() {
+            assert_eq!(frequent(copy), Vec::<usize>::new(), "copy {k}");
+        }
         assert_eq!(frequent(&wire.join("\n")), Vec::<usize>::new());
     }
 

@@ -135,9 +135,10 @@ pub struct VectorArgs {
     #[arg(long, default_value = "auto", value_name = "X|auto", value_parser = auto_or_factor)]
     pub unshared_norm: Auto,
 
-    /// Two articles that both name at least two details (names, numbers)
-    /// and whose detail vectors' cosine is under this disagree on the
-    /// incident: their similarity is multiplied by --detail-factor.
+    /// Two articles that both have at least two name or number terms and
+    /// whose detail vectors' (names and numbers only) cosine is under this
+    /// disagree on the incident: their similarity is multiplied by
+    /// --detail-factor. In (0, 1].
     #[arg(long, default_value_t = VectorConfig::default().detail_agreement, value_name = "COSINE", allow_negative_numbers = true, value_parser = finite_f32)]
     pub detail_agreement: f32,
 
