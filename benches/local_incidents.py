@@ -67,6 +67,8 @@ lead = None
 if "--lead" in args:
     i = args.index("--lead")
     lead = int(args[i + 1])
+    if lead < 1:
+        sys.exit("--lead N: N must be at least 1 (lines kept of each report)")
     args = args[:i] + args[i + 2:]
 if "--aeb" not in args:
     sys.exit("usage: benches/local_incidents.py --aeb DIR [flags] [-- flags ...]")
@@ -223,7 +225,7 @@ def evaluate(path, flags):
 rows = [json.loads(l) for l in open(DOCS)]
 if same_city:
     print("same city: " + "; ".join(move_to_one_city(rows)))
-if lead:
+if lead is not None:
     for r in rows:
         r["text"] = "\n".join(r["text"].split("\n")[:lead])
 chrome = site_chrome(aeb)
