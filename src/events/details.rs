@@ -59,7 +59,13 @@ pub(crate) fn detail_vector<K: Ord + Copy>(
 /// How well two articles' details agree: the cosine of their detail
 /// vectors, or `None` when either names too few details to tell.
 pub fn detail_agreement(a: &TermVector, b: &TermVector) -> Option<f32> {
-    (!a.is_empty() && !b.is_empty()).then(|| a.dot(b))
+    agreement((&a.ids, &a.weights), (&b.ids, &b.weights))
+}
+
+/// [`detail_agreement`] of detail vectors given as sorted keys of any kind
+/// and their weights (the index keys terms by hash).
+fn agreement<K: Ord + Copy>(a: (&[K], &[f32]), b: (&[K], &[f32])) -> Option<f32> {
+    (!a.0.is_empty() && !b.0.is_empty()).then(|| sparse_dot(a.0, a.1, b.0, b.1))
 }
 
 /// The factor a pair's similarity is multiplied by: `detail_factor` when
@@ -85,15 +91,14 @@ pub fn pair_similarity(
 }
 
 /// The similarity of a pair whose event-vector cosine is `similarity`,
-/// after the detail rule (sparse keys of any kind, sorted).
+/// after the detail rule (detail vectors as sorted keys and weights).
 pub(crate) fn with_details<K: Ord + Copy>(
     config: &VectorConfig,
     similarity: f32,
     a: (&[K], &[f32]),
     b: (&[K], &[f32]),
 ) -> f32 {
-    let agreement = (!a.0.is_empty() && !b.0.is_empty()).then(|| sparse_dot(a.0, a.1, b.0, b.1));
-    similarity * detail_factor(config, agreement)
+    similarity * detail_factor(config, agreement(a, b))
 }
 
 /// Applies the detail rule to every edge of a neighbour graph and re-sorts
@@ -104,13 +109,8 @@ pub fn apply_to_graph(graph: &mut [Neighbours], details: &[TermVector], config: 
     }
     for (i, neighbours) in graph.iter_mut().enumerate() {
         for (j, similarity) in neighbours.iter_mut() {
-            let d = &details[*j as usize];
-            *similarity = with_details(
-                config,
-                *similarity,
-                (&details[i].ids, &details[i].weights),
-                (&d.ids, &d.weights),
-            );
+            *similarity *=
+                detail_factor(config, detail_agreement(&details[i], &details[*j as usize]));
         }
         neighbours.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     }
